@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+// One manifest for the whole project. The folders tell the architecture:
+//   Sources/      the OCI runtime (C shim, OCI types, syscall layer, lifecycle, CLI),
+//                 the keep-alive policies and the workflow host library;
+//   shim/Sources/ the host-side keep-alive daemon, its CLI and the trace simulator;
+//   bundles/      example workflow apps, each built into an OCI bundle.
+import PackageDescription
+
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+
+// MARK: - Runtime core (owner: runtime)
+let runtimeTargets: [Target] = [
+    // What Swift's Glibc module lacks: clone, setns, pivot_root, capset, pkey_*, SCM_RIGHTS helpers.
+    .target(name: "CWarmlane"),
+    // runtime-spec types: plain Codable structs, no syscalls.
+    .target(name: "OCI"),
+    // Typed syscall wrappers: errno + context, EINTR retry in one place.
+    .target(name: "LinuxSystem", dependencies: ["CWarmlane", systemPackage]),
+    // Container lifecycle: one file per verb, the init (child) path, rootfs, hooks, state store.
+    .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "CWarmlane"]),
+    // runc-compatible argument types; no lifecycle logic.
+    .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", argumentParser]),
+    .executableTarget(name: "warmlane", dependencies: ["RuntimeCLI"]),
+    .testTarget(name: "OCITests", dependencies: ["OCI"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "LinuxSystem"]),
+    .testTarget(name: "RuntimeCLITests", dependencies: ["RuntimeCLI"]),
+]
+
+// MARK: - Keep-alive engine (owner: keep-alive)
+let keepAliveTargets: [Target] = [
+    .target(name: "KeepAlive"),
+    .target(name: "Simulator", dependencies: ["KeepAlive"], path: "shim/Sources/Simulator"),
+    .executableTarget(name: "warmlane-shim", dependencies: ["Simulator", "KeepAlive", argumentParser],
+                      path: "shim/Sources/warmlane-shim"),
+    .testTarget(name: "KeepAliveTests", dependencies: ["KeepAlive", "Simulator"]),
+]
+
+// MARK: - Workflow host (owner: workflow)
+let workflowTargets: [Target] = [
+    .target(name: "Workflow"),
+    .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
+]
+
+let package = Package(
+    name: "warmlane",
+    products: [
+        .executable(name: "warmlane", targets: ["warmlane"]),
+        .executable(name: "warmlane-shim", targets: ["warmlane-shim"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    ],
+    targets: runtimeTargets + keepAliveTargets + workflowTargets,
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,2 @@
+// Keep-alive policies live here (issue 4).
+public enum KeepAliveModule {}

@@ -1,0 +1,2 @@
+// Workflow host library lives here (issue 5).
+public enum WorkflowModule {}

@@ -1,0 +1,3 @@
+import Testing
+@testable import KeepAlive
+@Test func moduleLinks() { #expect(Bool(true)) }
