@@ -1,0 +1,2 @@
+import CWarmlane
+public enum LinuxSystemModule {}

@@ -1,0 +1,3 @@
+import OCI
+import LinuxSystem
+public enum RuntimeModule {}

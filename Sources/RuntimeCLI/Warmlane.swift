@@ -1,0 +1,3 @@
+import ArgumentParser
+import Runtime
+public struct Warmlane: ParsableCommand { public init() {} }

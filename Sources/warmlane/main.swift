@@ -1,0 +1,2 @@
+import RuntimeCLI
+Warmlane.main()

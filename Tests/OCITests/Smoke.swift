@@ -1,0 +1,3 @@
+import Testing
+@testable import OCI
+@Test func moduleLinks() { #expect(Bool(true)) }

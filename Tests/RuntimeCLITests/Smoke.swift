@@ -1,0 +1,3 @@
+import Testing
+@testable import RuntimeCLI
+@Test func moduleLinks() { #expect(Bool(true)) }

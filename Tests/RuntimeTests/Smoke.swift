@@ -1,0 +1,3 @@
+import Testing
+@testable import Runtime
+@Test func moduleLinks() { #expect(Bool(true)) }
