@@ -37,9 +37,25 @@ let keepAliveTargets: [Target] = [
 ]
 
 // MARK: - Workflow host (owner: workflow)
+let workflowNIO: [Target.Dependency] = [
+    .product(name: "NIOCore", package: "swift-nio"),
+    .product(name: "NIOPosix", package: "swift-nio"),
+    .product(name: "NIOHTTP1", package: "swift-nio"),
+]
 let workflowTargets: [Target] = [
+    // Function API, shared arena payloads, ASL model + interpreter, host-owned lanes. No networking.
     .target(name: "Workflow"),
+    // OpenWhisk action protocol over swift-nio (Unix socket / TCP), --once, --workflow; WorkflowHost.main.
+    .target(name: "WorkflowServer", dependencies: ["Workflow"] + workflowNIO),
+    // Example workflow apps (bundles/<name>), each built into an OCI bundle by scripts/build-bundles.sh.
+    .executableTarget(name: "hello", dependencies: ["WorkflowServer"], path: "bundles/hello/Sources"),
+    .executableTarget(name: "finra", dependencies: ["WorkflowServer"], path: "bundles/finra/Sources"),
+    .executableTarget(name: "image-pipeline", dependencies: ["WorkflowServer"], path: "bundles/image-pipeline/Sources"),
+    .executableTarget(name: "phi-pipeline", dependencies: ["WorkflowServer"], path: "bundles/phi-pipeline/Sources"),
+    // Handoff latency: shared arena vs pipe vs loopback HTTP (`make bench`).
+    .executableTarget(name: "workflow-bench", dependencies: ["Workflow", "WorkflowServer"]),
     .testTarget(name: "WorkflowTests", dependencies: ["Workflow"]),
+    .testTarget(name: "WorkflowServerTests", dependencies: ["WorkflowServer"]),
 ]
 
 let package = Package(

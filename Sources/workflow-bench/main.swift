@@ -1,0 +1,2 @@
+import Workflow
+import WorkflowServer
