@@ -8,6 +8,7 @@ import PackageDescription
 
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let systemPackage = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 
 // MARK: - Runtime core (owner: runtime)
 let runtimeTargets: [Target] = [
@@ -18,9 +19,9 @@ let runtimeTargets: [Target] = [
     // Typed syscall wrappers: errno + context, EINTR retry in one place.
     .target(name: "LinuxSystem", dependencies: ["CWarmlane", systemPackage]),
     // Container lifecycle: one file per verb, the init (child) path, rootfs, hooks, state store.
-    .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "CWarmlane"]),
+    .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "CWarmlane", systemPackage, logging]),
     // runc-compatible argument types; no lifecycle logic.
-    .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", argumentParser]),
+    .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", "LinuxSystem", argumentParser, logging]),
     .executableTarget(name: "warmlane", dependencies: ["RuntimeCLI"]),
     .testTarget(name: "OCITests", dependencies: ["OCI"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "LinuxSystem"]),
@@ -68,6 +69,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.70.0"),
     ],
     targets: runtimeTargets + keepAliveTargets + workflowTargets,

@@ -1,3 +1,78 @@
 import ArgumentParser
+import Glibc
+import Logging
 import Runtime
-public struct Warmlane: ParsableCommand { public init() {} }
+import OCI
+
+public struct Warmlane: ParsableCommand {
+    public static let version = "0.1.0"
+    public static let configuration = CommandConfiguration(
+        commandName: "warmlane",
+        abstract: "A runc-compatible OCI runtime for serverless workflow containers.",
+        version: "warmlane version \(version)\ncommit: \(BuildInfo.commit)\nspec: \(OCIVersion.current)",
+        subcommands: [CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self,
+                      KillCommand.self, DeleteCommand.self, ListCommand.self, SpecCommand.self,
+                      FeaturesCommand.self])
+
+    public init() {}
+
+    /// Parses runc-style arguments and runs the verb; exits with the verb's status.
+    public static func main(arguments: [String]) -> Never {
+        let args = GlobalOptions.normalize(arguments)
+        do {
+            var command = try parseAsRoot(args)
+            if var verb = command as? RuntimeVerb {
+                let code = verb.runVerb()
+                Glibc.exit(code)
+            }
+            try command.run()
+            Glibc.exit(0)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// A verb that talks to the runtime library. `execute` returns the exit status.
+protocol RuntimeVerb: ParsableCommand {
+    var global: GlobalOptions { get }
+    func execute(_ runtime: Runtime) throws -> Int32
+}
+
+extension RuntimeVerb {
+    mutating func runVerb() -> Int32 {
+        let logger = LogSetup.bootstrap(global)
+        if global.systemdCgroup {
+            return fail(logger, "systemd cgroup driver is not supported by warmlane; drop --systemd-cgroup (the cgroupfs driver is used)")
+        }
+        let runtime = Runtime(root: global.root, logger: logger)
+        do {
+            return try execute(runtime)
+        } catch {
+            return fail(logger, "\(error)")
+        }
+    }
+
+    /// The error goes to the log (containerd reports its last error line) and to stderr.
+    private func fail(_ logger: Logger, _ message: String) -> Int32 {
+        logger.error("\(message)")
+        if global.log != nil {
+            let line = "warmlane: \(message)\n"
+            _ = line.withCString { write(2, $0, strlen($0)) }
+        }
+        return 1
+    }
+
+    func run() throws {}
+}
+
+enum BuildInfo {
+    /// Overridden at build time by the Makefile's version file when present.
+    static let commit = "unknown"
+}
+
+func printOut(_ s: String) {
+    let line = s.hasSuffix("\n") ? s : s + "\n"
+    _ = line.withCString { fputs($0, stdout) }
+    fflush(stdout)
+}

@@ -1,2 +1,4 @@
 import RuntimeCLI
-Warmlane.main()
+
+// Thin on purpose: argument types live in RuntimeCLI, lifecycle logic in Runtime.
+Warmlane.main(arguments: Array(CommandLine.arguments.dropFirst()))

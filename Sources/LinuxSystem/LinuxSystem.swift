@@ -1,2 +1,0 @@
-import CWarmlane
-public enum LinuxSystemModule {}

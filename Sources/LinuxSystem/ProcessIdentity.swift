@@ -1,0 +1,37 @@
+import Glibc
+
+/// A process named by pid *and* start time, so a recycled pid is never mistaken
+/// for the process we started.
+public struct ProcessIdentity: Codable, Equatable, Sendable {
+    public let pid: Int32
+    /// Field 22 of /proc/<pid>/stat: clock ticks since boot.
+    public let startTime: UInt64
+
+    public init(pid: Int32, startTime: UInt64) { self.pid = pid; self.startTime = startTime }
+
+    public static func of(pid: Int32) -> ProcessIdentity? {
+        guard let s = ProcStat.read(pid: pid) else { return nil }
+        return ProcessIdentity(pid: pid, startTime: s.startTime)
+    }
+
+    /// Running or stopped by a signal, and not a zombie: a zombie init has exited.
+    public var isAlive: Bool {
+        guard let s = ProcStat.read(pid: pid), s.startTime == startTime else { return false }
+        return s.state != "Z" && s.state != "X"
+    }
+}
+
+public struct ProcStat {
+    public let state: Character
+    public let startTime: UInt64
+
+    public static func read(pid: Int32) -> ProcStat? {
+        guard let text = try? FileSystem.readString("/proc/\(pid)/stat") else { return nil }
+        // comm may contain spaces and parentheses: fields resume after the last ')'.
+        guard let close = text.lastIndex(of: ")") else { return nil }
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        // fields[0] is field 3 (state); start time is field 22.
+        guard fields.count > 19, let st = fields[0].first, let start = UInt64(fields[19]) else { return nil }
+        return ProcStat(state: st, startTime: start)
+    }
+}

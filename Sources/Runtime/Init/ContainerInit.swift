@@ -1,0 +1,157 @@
+import Glibc
+import CWarmlane
+import OCI
+import LinuxSystem
+
+/// Everything the init child needs. It is built by the parent before clone, so the
+/// child (a copy of the parent's memory) simply has it.
+struct InitPlan {
+    var id: String
+    var bundle: String
+    var rootfs: String
+    var spec: Spec
+    var process: OCI.Process
+    var syncFD: Int32
+    /// An O_PATH descriptor of the exec fifo, reopened for writing via /proc/self/fd.
+    var fifoFD: Int32
+    var consoleSocketFD: Int32?
+    var noPivot: Bool
+    var noNewKeyring: Bool
+    var preserveFDs: Int
+    /// Namespaces to join by path, user namespace first; pid and time were joined by the parent.
+    var joins: [(NamespaceType, Int32)]
+    var newUserNamespace: Bool
+    var inUserNamespace: Bool
+    var hasMountNamespace: Bool
+}
+
+/// The container's init, running in the cloned child. It never returns: it execs the
+/// user process or exits. The parent was single-threaded at clone time, so Swift is
+/// safe to run here; nothing here may start a thread.
+struct ContainerInit {
+    let plan: InitPlan
+
+    func run() -> Never {
+        do {
+            try prepare()
+        } catch {
+            try? UnixSocket.send(plan.syncFD, SyncMessage.error("\(error)").encoded)
+            _exit(1)
+        }
+        do {
+            try waitForStartThenExec()
+        } catch {
+            // The runtime is gone by now; the container's stderr is all we have.
+            let msg = "warmlane init: \(error)\n"
+            _ = msg.withCString { write(2, $0, strlen($0)) }
+            _exit(127)
+        }
+    }
+
+    private func receive(_ expected: SyncMessage) throws {
+        guard let text = try UnixSocket.receive(plan.syncFD), SyncMessage(text) == expected else {
+            throw RuntimeError.initFailed("runtime went away during create")
+        }
+    }
+
+    /// Hook state as the spec defines it for hooks run inside the container.
+    private func hookState(hostPid: Int32) -> State {
+        State(id: plan.id, pid: hostPid, status: .creating, bundle: plan.bundle, rootfs: plan.rootfs,
+              created: "", annotations: plan.spec.annotations)
+    }
+
+    private func prepare() throws {
+        let spec = plan.spec
+        if plan.newUserNamespace { try receive(.mapsWritten) }
+        for (type, fd) in plan.joins {
+            try syscall("setns", type.rawValue) { wl_setns(fd, 0) }
+            close(fd)
+        }
+        if plan.inUserNamespace {
+            try syscall("setresgid") { wl_setresgid(0, 0, 0) }
+            try syscall("setresuid") { wl_setresuid(0, 0, 0) }
+        }
+        if setsid() < 0 && errno != EPERM { throw SyscallError.last("setsid") }
+        if !plan.noNewKeyring {
+            // A fresh session keyring keeps the host's keys out; kernels without keys are fine.
+            if wl_keyctl_join_session_keyring("_ses.\(plan.id)") < 0 && errno != ENOSYS && errno != EPERM && errno != EACCES {
+                throw SyscallError.last("keyctl(JOIN_SESSION_KEYRING)")
+            }
+        }
+        // Before pivot_root the host's /proc is still at /proc: learn our pid as the host sees it.
+        let hostPid = Int32(readSymlink("/proc/self") ?? "") ?? getpid()
+        if let adj = plan.process.oomScoreAdj {
+            try FileSystem.write("/proc/self/oom_score_adj", String(adj), flags: O_WRONLY)
+        }
+
+        let rootfs = Rootfs(rootfs: plan.rootfs, bundle: plan.bundle, spec: spec, inUserNamespace: plan.inUserNamespace)
+        try rootfs.prepare()
+
+        try UnixSocket.send(plan.syncFD, SyncMessage.runCreateRuntimeHooks.encoded)
+        try receive(.hooksDone)
+        try Hooks.run(.createContainer, spec: spec, state: hookState(hostPid: hostPid))
+
+        try rootfs.switchRoot(noPivot: plan.noPivot)
+
+        if let h = spec.hostname, !h.isEmpty {
+            try syscall("sethostname") { h.withCString { wl_sethostname($0, strlen($0)) } }
+        }
+        if let d = spec.domainname, !d.isEmpty {
+            try syscall("setdomainname") { d.withCString { wl_setdomainname($0, strlen($0)) } }
+        }
+        for (key, value) in (spec.linux?.sysctl ?? [:]).sorted(by: { $0.key < $1.key }) {
+            let path = "/proc/sys/" + key.replacingDots()
+            try FileSystem.write(path, value, flags: O_WRONLY | O_TRUNC)
+        }
+        try rootfs.applyMaskedAndReadonlyPaths()
+
+        if plan.process.terminal == true { try setUpConsole() }
+        try rootfs.finishReadonlyRoot()
+
+        try ProcessSetup(process: plan.process, inUserNamespace: plan.inUserNamespace).apply()
+        _ = try ProcessSetup.resolveExecutable(plan.process)
+        try UnixSocket.send(plan.syncFD, SyncMessage.ready.encoded)
+        close(plan.syncFD)
+    }
+
+    /// The pty's master goes to whoever listens on the console socket (containerd,
+    /// conmon, `warmlane run`); its slave becomes our stdio and controlling terminal.
+    private func setUpConsole() throws {
+        guard let sock = plan.consoleSocketFD else {
+            throw RuntimeError.config("process.terminal is set but no --console-socket was given")
+        }
+        var slaveName = [CChar](repeating: 0, count: 64)
+        let master = try syscall("open", "/dev/ptmx") { wl_open_pty_master("/dev/ptmx", &slaveName, 64) }
+        let slavePath = String(cString: slaveName)
+        let slave = try syscall("open", slavePath) { wl_open(slavePath, O_RDWR | O_NOCTTY, 0) }
+        if let size = plan.process.consoleSize {
+            _ = wl_set_winsize(master, UInt16(clamping: size.height), UInt16(clamping: size.width))
+        }
+        try UnixSocket.sendFD(sock, fd: master, name: slavePath)
+        close(master)
+        close(sock)
+        for fd: Int32 in 0...2 { try syscall("dup2") { dup2(slave, fd) } }
+        try syscall("ioctl(TIOCSCTTY)") { wl_set_controlling_tty(0) }
+        if slave > 2 { close(slave) }
+    }
+
+    private func waitForStartThenExec() throws -> Never {
+        // Blocks until `start` opens the fifo for reading.
+        let path = "/proc/self/fd/\(plan.fifoFD)"
+        let fd = try syscall("open exec fifo", path) { wl_open(path, O_WRONLY | O_CLOEXEC, 0) }
+        try FileSystem.writeAll(fd: fd, [0x30], path: "exec fifo")
+        close(fd)
+        close(plan.fifoFD)
+
+        let hostPid = Int32(readSymlink("/proc/self") ?? "") ?? getpid()
+        var state = hookState(hostPid: hostPid)
+        state.status = .running
+        try Hooks.run(.startContainer, spec: plan.spec, state: state)
+        try ProcessSetup.exec(plan.process, preserveFDs: plan.preserveFDs)
+    }
+}
+
+extension String {
+    /// sysctl key to /proc/sys path: "net.ipv4.ip_forward" -> "net/ipv4/ip_forward".
+    func replacingDots() -> String { String(map { $0 == "." ? "/" : $0 }) }
+}

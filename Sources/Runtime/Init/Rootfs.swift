@@ -1,0 +1,279 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Glibc
+import CWarmlane
+import OCI
+import LinuxSystem
+
+/// Builds the container's root filesystem inside its mount namespace: runs in the
+/// init child before pivot_root, then finishes the view after it.
+struct Rootfs {
+    let rootfs: String
+    let bundle: String
+    let spec: Spec
+    let inUserNamespace: Bool
+
+    var linux: Linux { spec.linux ?? Linux() }
+
+    /// Everything up to (not including) pivot_root.
+    func prepare() throws {
+        // Keep our mounts from propagating back to the host (or follow rootfsPropagation).
+        let rootProp = try propagationFlags(linux.rootfsPropagation) ?? [.slave, .recursive]
+        try Mounts.mount(source: nil, target: "/", type: nil, flags: rootProp, data: nil)
+        try makeParentPrivate()
+        // pivot_root needs the new root to be a mount point.
+        try Mounts.mount(source: rootfs, target: rootfs, type: "bind", flags: [.bind, .recursive], data: nil)
+
+        var devIsBound = false
+        for m in spec.mounts ?? [] {
+            let step = try MountStep.plan(m, bundle: bundle)
+            if step.destination == "/dev", case .bind = step.kind { devIsBound = true }
+            try mount(step)
+        }
+        if !devIsBound {
+            try createDefaultDevices()
+        }
+        try createDevices(linux.devices ?? [])
+        if !devIsBound { try createDefaultSymlinks() }
+    }
+
+    private func propagationFlags(_ name: String?) throws -> MountFlags? {
+        guard let name, !name.isEmpty else { return nil }
+        let o = MountOptions.parse([name])
+        guard let p = o.propagation.first else { throw RuntimeError.config("unknown rootfsPropagation \(name.debugDescription)") }
+        return p
+    }
+
+    /// pivot_root refuses a shared parent mount; make the mount holding rootfs private.
+    private func makeParentPrivate() throws {
+        let mp = MountInfo.mountPoint(containing: rootfs)
+        try Mounts.mount(source: nil, target: mp, type: nil, flags: .private, data: nil)
+    }
+
+    private func target(for destination: String) throws -> String {
+        try secureJoin(root: rootfs, destination)
+    }
+
+    private func mount(_ step: MountStep) throws {
+        let dest = try target(for: step.destination)
+        switch step.kind {
+        case .bind(let recursive):
+            guard let kind = FileSystem.lstatMode(step.source) ?? (FileSystem.exists(step.source) ? S_IFREG : nil) else {
+                throw SyscallError("bind mount source", step.source, errno: .noSuchFileOrDirectory)
+            }
+            try makeMountPoint(dest, directory: kind == S_IFDIR)
+            var flags: MountFlags = .bind
+            if recursive { flags.insert(.recursive) }
+            try Mounts.mount(source: step.source, target: dest, type: "bind", flags: flags, data: nil)
+            if let extra = step.remountFlags { try Mounts.remountBind(dest, flags: extra) }
+        case .cgroup:
+            try makeMountPoint(dest, directory: true)
+            try mountCgroups(at: dest, flags: step.flags)
+        case .filesystem:
+            try makeMountPoint(dest, directory: true)
+            do {
+                try Mounts.mount(source: step.source, target: dest, type: step.type, flags: step.flags, data: step.data)
+            } catch let e as SyscallError where step.type == "sysfs" && e.errno == .permissionDenied || step.type == "sysfs" && (e as SyscallError).errno == .notPermitted {
+                // A user namespace without its own netns may not mount sysfs: bind the host's, read-only.
+                try Mounts.mount(source: "/sys", target: dest, type: "bind", flags: [.bind, .recursive], data: nil)
+                try Mounts.remountBind(dest, flags: step.flags.union(.readOnly).subtracting(MountFlags.propagation))
+            }
+        }
+        for p in step.propagation {
+            try Mounts.mount(source: nil, target: dest, type: nil, flags: p, data: nil)
+        }
+    }
+
+    private func makeMountPoint(_ path: String, directory: Bool) throws {
+        if directory {
+            try FileSystem.makeDirectories(path)
+        } else if !FileSystem.exists(path) {
+            try FileSystem.makeDirectories(Path.parent(path))
+            let fd = try syscall("create", path) { wl_open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0o644) }
+            close(fd)
+        }
+    }
+
+    /// v2: one cgroup2 mount. v1 (and hybrid): a tmpfs with one mount per hierarchy, as the
+    /// host has them, so tools inside see the usual layout.
+    private func mountCgroups(at dest: String, flags: MountFlags) throws {
+        let base = flags.subtracting(.readOnly).union([.noSUID, .noDev, .noExec])
+        let hierarchies = MountInfo.cgroupHierarchies()
+        if hierarchies.v1.isEmpty {
+            try Mounts.mount(source: "cgroup2", target: dest, type: "cgroup2", flags: flags, data: nil)
+            return
+        }
+        try Mounts.mount(source: "tmpfs", target: dest, type: "tmpfs", flags: base, data: "mode=755")
+        for h in hierarchies.v1 {
+            let sub = dest + "/" + h.name
+            try FileSystem.makeDirectories(sub)
+            try Mounts.mount(source: "cgroup", target: sub, type: "cgroup", flags: flags, data: h.options)
+        }
+        if let unified = hierarchies.unifiedName {
+            let sub = dest + "/" + unified
+            try FileSystem.makeDirectories(sub)
+            try Mounts.mount(source: "cgroup2", target: sub, type: "cgroup2", flags: flags, data: nil)
+        }
+        if flags.contains(.readOnly) {
+            try Mounts.mount(source: nil, target: dest, type: nil, flags: base.union([.remount, .readOnly]), data: "mode=755")
+        }
+    }
+
+    static let defaultDevices: [Device] = [
+        Device(type: "c", path: "/dev/null", major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0),
+        Device(type: "c", path: "/dev/zero", major: 1, minor: 5, fileMode: 0o666, uid: 0, gid: 0),
+        Device(type: "c", path: "/dev/full", major: 1, minor: 7, fileMode: 0o666, uid: 0, gid: 0),
+        Device(type: "c", path: "/dev/random", major: 1, minor: 8, fileMode: 0o666, uid: 0, gid: 0),
+        Device(type: "c", path: "/dev/urandom", major: 1, minor: 9, fileMode: 0o666, uid: 0, gid: 0),
+        Device(type: "c", path: "/dev/tty", major: 5, minor: 0, fileMode: 0o666, uid: 0, gid: 0),
+    ]
+
+    private func createDefaultDevices() throws {
+        let explicit = Set((linux.devices ?? []).map { Path.clean($0.path) })
+        try createDevices(Rootfs.defaultDevices.filter { !explicit.contains($0.path) })
+    }
+
+    private func createDevices(_ devices: [Device]) throws {
+        for d in devices {
+            let dest = try target(for: d.path)
+            try FileSystem.makeDirectories(Path.parent(dest))
+            if inUserNamespace {
+                // mknod is not allowed in a user namespace: bind the host's node instead.
+                try makeMountPoint(dest, directory: false)
+                try Mounts.mount(source: d.path, target: dest, type: "bind", flags: .bind, data: nil)
+                continue
+            }
+            let typeBits: mode_t
+            switch d.type {
+            case "c", "u": typeBits = S_IFCHR
+            case "b": typeBits = S_IFBLK
+            case "p": typeBits = S_IFIFO
+            default: throw RuntimeError.config("device \(d.path): unknown type \(d.type.debugDescription)")
+            }
+            unlink(dest)
+            let mode = mode_t(d.fileMode ?? 0o666) & 0o7777
+            try syscall("mknod", d.path) {
+                wl_mknod(dest, typeBits | mode, UInt32(d.major ?? 0), UInt32(d.minor ?? 0))
+            }
+            // mknod honours the umask; the config's mode is meant exactly.
+            try syscall("chmod", d.path) { chmod(dest, mode) }
+            try syscall("chown", d.path) { chown(dest, d.uid ?? 0, d.gid ?? 0) }
+        }
+    }
+
+    private func createDefaultSymlinks() throws {
+        var links = [("/proc/self/fd", "/dev/fd"), ("/proc/self/fd/0", "/dev/stdin"),
+                     ("/proc/self/fd/1", "/dev/stdout"), ("/proc/self/fd/2", "/dev/stderr")]
+        if FileSystem.exists("/proc/kcore") { links.append(("/proc/kcore", "/dev/core")) }
+        if FileSystem.exists(rootfs + "/dev/pts/ptmx") { links.append(("pts/ptmx", "/dev/ptmx")) }
+        for (target, link) in links {
+            let path = rootfs + link
+            if FileSystem.lstatMode(path) != nil {
+                if link == "/dev/ptmx" { unlink(path) } else { continue }
+            }
+            try syscall("symlink", link) { symlink(target, path) }
+        }
+    }
+
+    // MARK: after the mounts
+
+    /// Makes rootfs the container's "/". With --no-pivot, moves it over "/" and chroots,
+    /// for hosts whose root is on a ramfs where pivot_root cannot work.
+    func switchRoot(noPivot: Bool) throws {
+        try syscall("chdir", rootfs) { chdir(rootfs) }
+        if noPivot {
+            try Mounts.mount(source: rootfs, target: "/", type: nil, flags: .move, data: nil)
+            try syscall("chroot", rootfs) { chroot(".") }
+        } else {
+            // pivot_root(".", ".") stacks the old root under the new one; detach it after
+            // making it a slave so the unmount does not propagate to the host.
+            try syscall("pivot_root", rootfs) { wl_pivot_root(".", ".") }
+            try Mounts.mount(source: nil, target: ".", type: nil, flags: [.slave, .recursive], data: nil)
+            try Mounts.unmount(".", detach: true)
+        }
+        try syscall("chdir", "/") { chdir("/") }
+        if let prop = try propagationFlags(linux.rootfsPropagation) {
+            try Mounts.mount(source: nil, target: "/", type: nil, flags: prop, data: nil)
+        }
+    }
+
+    func applyMaskedAndReadonlyPaths() throws {
+        for p in linux.readonlyPaths ?? [] {
+            guard FileSystem.lstatMode(p) != nil else { continue }
+            try Mounts.mount(source: p, target: p, type: "bind", flags: [.bind, .recursive], data: nil)
+            try Mounts.remountBind(p, flags: [.readOnly, .recursive])
+        }
+        for p in linux.maskedPaths ?? [] {
+            guard let kind = FileSystem.lstatMode(p) else { continue }
+            if kind == S_IFDIR {
+                try Mounts.mount(source: "tmpfs", target: p, type: "tmpfs", flags: .readOnly, data: nil)
+            } else {
+                try Mounts.mount(source: "/dev/null", target: p, type: "bind", flags: .bind, data: nil)
+            }
+        }
+    }
+
+    func finishReadonlyRoot() throws {
+        if spec.root?.readonly == true {
+            try Mounts.remountBind("/", flags: .readOnly)
+        }
+    }
+}
+
+/// /proc/self/mountinfo, read for the few questions the rootfs code asks.
+enum MountInfo {
+    struct Entry { let mountPoint: String; let fsType: String; let superOptions: String }
+
+    static func entries() -> [Entry] {
+        guard let text = try? FileSystem.readString("/proc/self/mountinfo") else { return [] }
+        return text.split(separator: "\n").compactMap { line in
+            let halves = String(line).components(separatedBy: " - ")
+            guard halves.count == 2 else { return nil }
+            let left = halves[0].split(separator: " "), right = halves[1].split(separator: " ")
+            guard left.count >= 5, right.count >= 3 else { return nil }
+            return Entry(mountPoint: unescape(String(left[4])), fsType: String(right[0]), superOptions: String(right[2]))
+        }
+    }
+
+    static func unescape(_ s: String) -> String {
+        guard s.contains("\\") else { return s }
+        var out: [UInt8] = [], b = Array(s.utf8), i = 0
+        while i < b.count {
+            if b[i] == UInt8(ascii: "\\"), i + 3 < b.count, let v = UInt8(String(decoding: b[(i+1)...(i+3)], as: UTF8.self), radix: 8) {
+                out.append(v); i += 4
+            } else { out.append(b[i]); i += 1 }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The longest mount point that is a prefix of `path`.
+    static func mountPoint(containing path: String) -> String {
+        var best = "/"
+        for e in entries() {
+            let mp = e.mountPoint
+            if (path == mp || path.hasPrefix(mp == "/" ? "/" : mp + "/")) && mp.count > best.count { best = mp }
+        }
+        return best
+    }
+
+    struct Hierarchies { var v1: [(name: String, options: String)] = []; var unifiedName: String? }
+
+    static func cgroupHierarchies() -> Hierarchies {
+        var h = Hierarchies()
+        for e in entries() where e.mountPoint.hasPrefix("/sys/fs/cgroup/") {
+            let name = String(e.mountPoint.dropFirst("/sys/fs/cgroup/".count))
+            guard !name.contains("/") else { continue }
+            if e.fsType == "cgroup" {
+                let opts = e.superOptions.split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
+                h.v1.append((name, opts))
+            } else if e.fsType == "cgroup2" {
+                h.unifiedName = name
+            }
+        }
+        return h
+    }
+}
+

@@ -1,0 +1,219 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Glibc
+import CWarmlane
+import OCI
+import LinuxSystem
+
+public struct CreateOptions: Sendable {
+    public var bundle: String
+    public var pidFile: String?
+    public var consoleSocket: String?
+    public var noPivot = false
+    public var noNewKeyring = false
+    public var preserveFDs = 0
+    public init(bundle: String) { self.bundle = bundle }
+}
+
+/// The result of create: the init is blocked on the exec fifo.
+public struct CreatedContainer: Sendable {
+    public let id: String
+    public let pid: Int32
+}
+
+extension Runtime {
+    /// Sets up the container and leaves its init waiting for `start`. On any failure
+    /// nothing is left: the child is killed (its mounts die with its mount namespace)
+    /// and the state directory is removed.
+    public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
+        try create(id: id, options: options, consoleSocketFD: nil)
+    }
+
+    func create(id: String, options: CreateOptions, consoleSocketFD: Int32?) throws -> CreatedContainer {
+        let bundle = FileSystem.absolute(options.bundle)
+        let spec = try BundleLoader.load(bundle: bundle)
+        let config = try ValidatedConfig(spec: spec, bundle: bundle,
+                                         hasConsole: options.consoleSocket != nil || consoleSocketFD != nil)
+        try store.reserve(id)
+        var resources = CreateResources()
+        do {
+            let created = try spawnInit(id: id, bundle: bundle, config: config, options: options,
+                                        consoleSocketFD: consoleSocketFD, resources: &resources)
+            return created
+        } catch {
+            resources.abandon()
+            try? store.remove(id)
+            throw error
+        }
+    }
+
+    private func spawnInit(id: String, bundle: String, config: ValidatedConfig, options: CreateOptions,
+                           consoleSocketFD: Int32?, resources: inout CreateResources) throws -> CreatedContainer {
+        let spec = config.spec
+        let fifo = store.execFifo(id)
+        try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
+        try syscall("chmod", fifo) { chmod(fifo, 0o622) }
+        let fifoFD = try syscall("open", fifo) { wl_open(fifo, WL_O_PATH | O_CLOEXEC, 0) }
+        resources.fds.append(fifoFD)
+
+        var consoleFD = consoleSocketFD
+        if consoleFD == nil, let path = options.consoleSocket, spec.process?.terminal == true {
+            consoleFD = try UnixSocket.connect(path: path)
+            resources.fds.append(consoleFD!)
+        }
+
+        // Open every namespace path first, so a bad path fails before anything runs.
+        var joins: [(NamespaceType, Int32)] = []
+        var parentJoins: [(NamespaceType, Int32)] = []
+        for ns in config.joinedNamespaces {
+            let fd = try syscall("open namespace", ns.path) { wl_open(ns.path!, O_RDONLY | O_CLOEXEC, 0) }
+            resources.fds.append(fd)
+            // pid and time namespaces apply to children: the parent joins them before clone.
+            if ns.type == .pid || ns.type == .time { parentJoins.append((ns.type, fd)) }
+            else if ns.type == .user { joins.insert((ns.type, fd), at: 0) }
+            else { joins.append((ns.type, fd)) }
+        }
+
+        let (parentSync, childSync) = try UnixSocket.pair()
+        resources.fds.append(parentSync)
+        resources.fds.append(childSync)
+
+        let plan = InitPlan(
+            id: id, bundle: bundle, rootfs: config.rootfs, spec: spec, process: spec.process!,
+            syncFD: childSync, fifoFD: fifoFD, consoleSocketFD: consoleFD, noPivot: options.noPivot,
+            noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, joins: joins,
+            newUserNamespace: config.newNamespaces.contains(.user),
+            inUserNamespace: config.newNamespaces.contains(.user) || config.joinedNamespaces.contains { $0.type == .user },
+            hasMountNamespace: true)
+
+        for (type, fd) in parentJoins {
+            try syscall("setns", type.rawValue) { wl_setns(fd, 0) }
+        }
+        try SingleThread.check()
+        let pid = wl_clone_fork(config.cloneFlags)
+        if pid == 0 {
+            ContainerInit(plan: plan).run()
+        }
+        if pid < 0 { throw SyscallError.last("clone") }
+        resources.child = pid
+        // The child holds its own copies; closing ours lets us see EOF if it dies.
+        resources.closeAll(except: parentSync)
+
+        if plan.newUserNamespace {
+            try writeIDMaps(pid: pid, linux: spec.linux!)
+            try UnixSocket.send(parentSync, SyncMessage.mapsWritten.encoded)
+        }
+
+        let created = Clock.rfc3339Now()
+        var record = ContainerRecord(
+            id: id, initProcess: ProcessIdentity.of(pid: pid) ?? ProcessIdentity(pid: pid, startTime: 0),
+            bundle: bundle, rootfs: config.rootfs, created: created, owner: "", spec: spec,
+            ownPidNamespace: config.newNamespaces.contains(.pid))
+        loop: while true {
+            guard let text = try UnixSocket.receive(parentSync), let msg = SyncMessage(text) else {
+                throw RuntimeError.initFailed("container init exited before it was ready")
+            }
+            switch msg {
+            case .runCreateRuntimeHooks:
+                let state = Container(record: record, store: store).state(status: .creating)
+                try Hooks.run(.prestart, spec: spec, state: state)
+                try Hooks.run(.createRuntime, spec: spec, state: state)
+                try UnixSocket.send(parentSync, SyncMessage.hooksDone.encoded)
+            case .ready:
+                break loop
+            case .error(let m):
+                throw RuntimeError.initFailed(m)
+            default:
+                throw RuntimeError.initFailed("unexpected message from init: \(text)")
+            }
+        }
+        close(parentSync)
+        resources.fds.removeAll()
+        // Re-read the start time now: the child has certainly been scheduled.
+        if let identity = ProcessIdentity.of(pid: pid) { record.initProcess = identity }
+        try store.save(record)
+        if let pidFile = options.pidFile {
+            try FileSystem.writeAtomically(FileSystem.absolute(pidFile), Array(String(pid).utf8), mode: 0o644)
+        }
+        resources.child = nil
+        return CreatedContainer(id: id, pid: pid)
+    }
+
+    private func writeIDMaps(pid: Int32, linux: Linux) throws {
+        func text(_ maps: [IDMapping]?) -> String {
+            (maps ?? []).map { "\($0.containerID) \($0.hostID) \($0.size)\n" }.joined()
+        }
+        try FileSystem.write("/proc/\(pid)/uid_map", text(linux.uidMappings), flags: O_WRONLY)
+        try FileSystem.write("/proc/\(pid)/gid_map", text(linux.gidMappings), flags: O_WRONLY)
+    }
+}
+
+/// What a failed create must undo.
+struct CreateResources {
+    var fds: [Int32] = []
+    var child: Int32?
+
+    mutating func closeAll(except keep: Int32) {
+        for fd in fds where fd != keep { close(fd) }
+        fds = fds.filter { $0 == keep }
+    }
+
+    mutating func abandon() {
+        for fd in fds { close(fd) }
+        fds.removeAll()
+        if let pid = child {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            child = nil
+        }
+    }
+}
+
+/// fork/clone is only safe while the process has one thread (see DEVELOPERS notes:
+/// a child of a multi-threaded Swift process can deadlock in the runtime's locks).
+enum SingleThread {
+    static func check() throws {
+        let tasks = FileSystem.listDirectory("/proc/self/task").count
+        if tasks > 1 {
+            throw RuntimeError.unsupported("internal error: refusing to clone from a process with \(tasks) threads")
+        }
+    }
+}
+
+enum BundleLoader {
+    static func load(bundle: String) throws -> Spec {
+        let path = bundle + "/config.json"
+        guard FileSystem.isDirectory(bundle) else {
+            throw RuntimeError.config("bundle \(bundle): no such directory")
+        }
+        let bytes: [UInt8]
+        do { bytes = try FileSystem.read(path) } catch let e as SyscallError {
+            throw RuntimeError.config("cannot read \(path): \(e.errno.description.lowercased())")
+        }
+        do {
+            return try JSONDecoder().decode(Spec.self, from: Data(bytes))
+        } catch let e as DecodingError {
+            throw RuntimeError.config("\(path): \(DecodingErrorText.describe(e))")
+        }
+    }
+}
+
+enum DecodingErrorText {
+    static func describe(_ e: DecodingError) -> String {
+        func path(_ c: DecodingError.Context) -> String {
+            let p = c.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+            return p.isEmpty ? "" : " at \(p.hasPrefix(".") ? String(p.dropFirst()) : p)"
+        }
+        switch e {
+        case .dataCorrupted(let c): return "malformed JSON\(path(c)): \(c.debugDescription)"
+        case .keyNotFound(let k, let c): return "missing field \(k.stringValue.debugDescription)\(path(c))"
+        case .typeMismatch(let t, let c): return "wrong type\(path(c)): expected \(t)"
+        case .valueNotFound(let t, let c): return "missing value\(path(c)): expected \(t)"
+        @unknown default: return "\(e)"
+        }
+    }
+}

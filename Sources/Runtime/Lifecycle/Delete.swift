@@ -1,0 +1,51 @@
+import Glibc
+import OCI
+import LinuxSystem
+
+extension Runtime {
+    /// Removes a stopped (or created) container; with `force`, kills a running one first.
+    /// Poststop hooks run, then the state directory goes.
+    public func delete(id: String, force: Bool = false) throws {
+        try StateStore.validate(id: id)
+        let c: Container
+        do {
+            c = try container(id)
+        } catch RuntimeError.notExist where force {
+            // A half-created container (no state.json) is cleaned up silently with --force.
+            if FileSystem.isDirectory(store.directory(id)) { try store.remove(id) }
+            return
+        }
+        let status = c.status
+        switch status {
+        case .stopped:
+            break
+        case .created:
+            // Never started: nothing of the user's ran, so no force is needed (as runc).
+            try killAndWait(c)
+        case .running, .paused, .creating:
+            guard force else { throw RuntimeError.cannotDelete(id: id, status: status.rawValue) }
+            try killAndWait(c)
+        }
+        try destroy(c)
+    }
+
+    func killAndWait(_ c: Container) throws {
+        for pid in ContainerProcesses.list(c) { Glibc.kill(pid, SIGKILL) }
+        try? CgroupFreezer.thaw(pid: c.record.initProcess.pid)
+        // The init is usually not our child: poll until it is gone or a zombie.
+        var waited = 0
+        while c.record.initProcess.isAlive {
+            if waited > 10_000 { throw RuntimeError.initFailed("container \(c.id) did not die after SIGKILL") }
+            usleep(1000); waited += 1
+        }
+    }
+
+    func destroy(_ c: Container) throws {
+        do {
+            try Hooks.run(.poststop, spec: c.record.spec, state: c.state(status: .stopped))
+        } catch {
+            logger.warning("\(error)")
+        }
+        try store.remove(c.id)
+    }
+}

@@ -1,0 +1,37 @@
+import Glibc
+import CWarmlane
+import OCI
+import LinuxSystem
+
+extension Runtime {
+    /// Releases the init blocked on the exec fifo, so it execs the user process.
+    public func start(id: String) throws {
+        let c = try container(id)
+        let status = c.status
+        guard status == .created else { throw RuntimeError.cannotStart(status: status.rawValue) }
+        let fifo = store.execFifo(id)
+        // Non-blocking open: a blocking one would hang forever if init died meanwhile.
+        let fd = try syscall("open", fifo) { wl_open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0) }
+        defer { close(fd) }
+        var byte: UInt8 = 0
+        while true {
+            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let r = poll(&p, 1, 100)
+            if r > 0 && p.revents & Int16(POLLIN) != 0 {
+                if read(fd, &byte, 1) == 1 { break }
+            }
+            if r < 0 && errno != EINTR { throw SyscallError.last("poll", fifo) }
+            if !c.record.initProcess.isAlive {
+                throw RuntimeError.initFailed("container init exited before start")
+            }
+        }
+        unlink(fifo)
+        let state = c.state(status: .running)
+        do {
+            try Hooks.run(.poststart, spec: c.record.spec, state: state)
+        } catch {
+            // runtime-spec: a failing poststart hook is a warning; the container keeps running.
+            logger.warning("\(error)")
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import OCI
+import LinuxSystem
+
+/// What the runtime persists per container in `<root>/<id>/state.json`. The status is not
+/// stored: it is derived each time from the init's pid + start time and the exec fifo.
+public struct ContainerRecord: Codable, Sendable, Equatable {
+    public var id: String
+    public var initProcess: ProcessIdentity
+    public var bundle: String
+    public var rootfs: String
+    public var created: String
+    public var owner: String
+    /// The config as it was at create time: start and delete run its hooks even if the
+    /// bundle changed or vanished since.
+    public var spec: Spec
+    /// Set when the container has its own pid namespace: killing init then kills them all.
+    public var ownPidNamespace: Bool
+
+    public init(id: String, initProcess: ProcessIdentity, bundle: String, rootfs: String, created: String,
+                owner: String, spec: Spec, ownPidNamespace: Bool) {
+        self.id = id; self.initProcess = initProcess; self.bundle = bundle; self.rootfs = rootfs
+        self.created = created; self.owner = owner; self.spec = spec; self.ownPidNamespace = ownPidNamespace
+    }
+}

@@ -1,0 +1,61 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Glibc
+import OCI
+import LinuxSystem
+
+/// The `--root` directory: one subdirectory per container holding state.json and,
+/// between create and start, the exec fifo.
+public struct StateStore: Sendable {
+    public let root: String
+
+    public init(root: String) { self.root = FileSystem.absolute(root) }
+
+    public static func validate(id: String) throws {
+        let ok = !id.isEmpty && id != "." && id != ".." && id.unicodeScalars.allSatisfy {
+            ($0.properties.isAlphabetic && $0.isASCII) || ("0"..."9").contains($0) || "_+-.".unicodeScalars.contains($0)
+        }
+        if !ok { throw RuntimeError.invalidID(id) }
+    }
+
+    public func directory(_ id: String) -> String { root + "/" + id }
+    public func stateFile(_ id: String) -> String { directory(id) + "/state.json" }
+    public func execFifo(_ id: String) -> String { directory(id) + "/exec.fifo" }
+
+    /// Claims the id: mkdir is atomic, so two concurrent creates of one id cannot both win.
+    public func reserve(_ id: String) throws {
+        try StateStore.validate(id: id)
+        try FileSystem.makeDirectories(root, mode: 0o711)
+        if mkdir(directory(id), 0o711) != 0 {
+            if errno == EEXIST { throw RuntimeError.alreadyExists(id: id) }
+            throw SyscallError.last("mkdir", directory(id))
+        }
+    }
+
+    public func save(_ record: ContainerRecord) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try FileSystem.writeAtomically(stateFile(record.id), Array(try encoder.encode(record)))
+    }
+
+    public func load(_ id: String) throws -> ContainerRecord {
+        try StateStore.validate(id: id)
+        guard let bytes = try? FileSystem.read(stateFile(id)) else { throw RuntimeError.notExist(id: id) }
+        do {
+            return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
+        } catch {
+            throw RuntimeError.config("corrupt state for container \(id): \(error)")
+        }
+    }
+
+    public func remove(_ id: String) throws {
+        try FileSystem.removeTree(directory(id))
+    }
+
+    public func ids() -> [String] {
+        FileSystem.listDirectory(root).filter { FileSystem.exists(stateFile($0)) }
+    }
+}

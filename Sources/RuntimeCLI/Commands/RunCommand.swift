@@ -1,0 +1,18 @@
+import ArgumentParser
+import Runtime
+
+struct RunCommand: RuntimeVerb {
+    static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container; wait for it unless --detach.")
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var flags: CreateFlags
+    @Flag(name: [.short, .long], help: "Detach from the container's process.") var detach = false
+    @Flag(help: "Do not delete the container after it exits.") var keep = false
+    @Argument(help: "Container id.") var id: String
+
+    func execute(_ runtime: Runtime) throws -> Int32 {
+        var o = RunOptions(create: flags.options)
+        o.detach = detach
+        o.keep = keep
+        return try runtime.run(id: id, options: o)
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+
+/// runc's global flags. Engines put them before the verb (`warmlane --root R create ...`);
+/// people often put them after. `normalize` moves leading ones behind the verb so every
+/// subcommand parses them in one place.
+public struct GlobalOptions: ParsableArguments {
+    @Option(help: "Root directory for container state.")
+    public var root: String = "/run/warmlane"
+
+    @Option(help: "Log file (default: stderr).")
+    public var log: String?
+
+    @Option(name: .customLong("log-format"), help: "Log format: text or json.")
+    public var logFormat: LogFormat = .text
+
+    @Flag(help: "Enable debug logging.")
+    public var debug = false
+
+    @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd to manage cgroups (not supported).")
+    public var systemdCgroup = false
+
+    @Option(help: "Ignored, for compatibility with runc (rootless mode is detected).")
+    public var rootless: String?
+
+    @Option(help: "Ignored, for compatibility with runc (checkpointing is not supported).")
+    public var criu: String?
+
+    public init() {}
+
+    /// Flags taking a value, so `normalize` knows what to carry along.
+    static let valued: Set<String> = ["--root", "--log", "--log-format", "--rootless", "--criu"]
+    static let flags: Set<String> = ["--debug", "--systemd-cgroup"]
+
+    /// Moves global options found before the verb to just after it.
+    public static func normalize(_ args: [String]) -> [String] {
+        var globals: [String] = []
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
+            if valued.contains(name) {
+                globals.append(a)
+                if !a.contains("="), i + 1 < args.count { globals.append(args[i + 1]); i += 1 }
+            } else if flags.contains(a) {
+                globals.append(a)
+            } else {
+                break
+            }
+            i += 1
+        }
+        guard i < args.count, !globals.isEmpty else { return args }
+        return [args[i]] + globals + args[(i + 1)...]
+    }
+}
+
+public enum LogFormat: String, ExpressibleByArgument, Sendable {
+    case text, json
+}
