@@ -1,2 +1,0 @@
-// Keep-alive policies live here (issue 4).
-public enum KeepAliveModule {}

@@ -1,3 +1,0 @@
-import Testing
-@testable import KeepAlive
-@Test func moduleLinks() { #expect(Bool(true)) }
