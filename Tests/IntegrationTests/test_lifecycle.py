@@ -53,3 +53,13 @@ def test_exited_process_shows_stopped(ctx):
     ctx.rt.wait_status(cid, "stopped")
     st = ctx.rt.state(cid)
     assert st["id"] == cid and st["status"] == "stopped"
+
+
+def test_pause_resume(ctx):
+    b = ctx.bundle(args=["/bin/sleep", "30"])
+    cid = ctx.create(b)
+    ctx.rt.ok("start", cid)
+    ctx.rt.ok("pause", cid)
+    assert ctx.rt.status(cid) == "paused"
+    ctx.rt.ok("resume", cid)
+    assert ctx.rt.status(cid) == "running"

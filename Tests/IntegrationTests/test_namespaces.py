@@ -134,3 +134,21 @@ def test_join_uts_keeps_helper_hostname(ctx):
     b.config.pop("hostname", None)
     info = ctx.run_probe(b)
     assert info["hostname"] == "wl-helper-host"
+
+
+def test_join_netns_bind_mounted_file(ctx):
+    """What `ip netns add` makes: an nsfs file bind-mounted onto a plain file,
+    which keeps the namespace alive after its creator exited."""
+    pid = _helper(ctx, "--net")
+    ino = os.stat(f"/proc/{pid}/ns/net").st_ino
+    nsfile = ctx.workdir / "netns-wl"
+    nsfile.touch()
+    subprocess.run(["mount", "--bind", f"/proc/{pid}/ns/net", str(nsfile)], check=True, timeout=10)
+    ctx.cleanups.append(lambda: subprocess.run(["umount", str(nsfile)], check=True, timeout=10))
+    for p in ctx.helpers:
+        p.kill()
+        p.wait(timeout=10)
+    b = ctx.bundle()
+    b.set_ns("network", nsfile)
+    info = ctx.run_probe(b)
+    assert info["ns"]["net"] == f"net:[{ino}]"
