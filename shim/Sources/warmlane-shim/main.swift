@@ -1,7 +1,2 @@
-import ArgumentParser
-
-struct WarmlaneShim: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "warmlane-shim",
-        abstract: "Host-side keep-alive daemon, debugging CLI and trace simulator.")
-}
+// The shim binary: a command group; each subcommand lives in its own file.
 WarmlaneShim.main()

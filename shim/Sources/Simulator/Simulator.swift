@@ -1,3 +1,0 @@
-import KeepAlive
-// Trace replay lives here (issue 4).
-public enum SimulatorModule {}
