@@ -1,2 +1,0 @@
-// Workflow host library lives here (issue 5).
-public enum WorkflowModule {}
