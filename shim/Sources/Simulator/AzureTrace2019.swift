@@ -16,6 +16,9 @@ public struct TraceFunction: Sendable {
     public var spec: FunctionSpec
     /// Warm execution time in seconds.
     public var warmSeconds: Double
+    public init(hash: String, spec: FunctionSpec, warmSeconds: Double) {
+        self.hash = hash; self.spec = spec; self.warmSeconds = warmSeconds
+    }
 }
 
 /// An Azure Functions 2019 slice: `invocations.csv`, `durations.csv`,
@@ -98,6 +101,9 @@ public struct ArrivalBatch {
     public var times: [Double] = []
     public var functions: [Int32] = []
     public var count: Int { times.count }
+    public init(minuteIndex: Int = 0, times: [Double] = [], functions: [Int32] = []) {
+        self.minuteIndex = minuteIndex; self.times = times; self.functions = functions
+    }
 }
 
 /// Streams invocations.csv column by column (minute by minute) with one small

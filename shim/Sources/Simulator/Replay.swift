@@ -32,15 +32,19 @@ public protocol ArrivalConsumer: AnyObject {
 /// because every other container is busy is dropped.
 public struct Simulation<P: KeepAlivePolicy> {
     public var pool: KeepAlivePool<P>
-    var completions = TimedEventHeap()     // a: container
-    let warm: [Double]
-    let cost: [Double]
-    public private(set) var invocations = 0
-    public private(set) var coldStarts = 0
-    public private(set) var warmStarts = 0
-    public private(set) var dropped = 0
-    var servedWarmSeconds = 0.0
-    var coldOverheadSeconds = 0.0
+    @usableFromInline var completions = TimedEventHeap()     // a: container
+    @usableFromInline let warm: [Double]
+    @usableFromInline let cost: [Double]
+    @usableFromInline var _invocations = 0
+    @usableFromInline var _coldStarts = 0
+    @usableFromInline var _warmStarts = 0
+    @usableFromInline var _dropped = 0
+    @usableFromInline var servedWarmSeconds = 0.0
+    @usableFromInline var coldOverheadSeconds = 0.0
+    public var invocations: Int { _invocations }
+    public var coldStarts: Int { _coldStarts }
+    public var warmStarts: Int { _warmStarts }
+    public var dropped: Int { _dropped }
 
     public init(policy: P, memoryMB: Double, functions: [TraceFunction]) {
         pool = KeepAlivePool(capacityMB: memoryMB, policy: policy, functions: functions.map(\.spec))
@@ -49,7 +53,7 @@ public struct Simulation<P: KeepAlivePolicy> {
     }
 
     /// Runs every completion, idle deadline and pre-warm due at or before `t`, in time order.
-    @inline(__always)
+    @inlinable
     public mutating func drain(upTo t: Double) {
         while true {
             let c = completions.topTime
@@ -68,22 +72,22 @@ public struct Simulation<P: KeepAlivePolicy> {
         }
     }
 
-    @inline(__always)
+    @inlinable
     public mutating func arrive(_ f: Int, at t: Double) {
         drain(upTo: t)
-        invocations += 1
+        _invocations += 1
         switch pool.invoke(f, now: t) {
         case .warm(let c):
-            warmStarts += 1
+            _warmStarts += 1
             servedWarmSeconds += warm[f]
             completions.push(.init(time: t + warm[f], a: Int32(c), b: 0))
         case .cold(let c, _):
-            coldStarts += 1
+            _coldStarts += 1
             servedWarmSeconds += warm[f]
             coldOverheadSeconds += cost[f]
             completions.push(.init(time: t + warm[f] + cost[f], a: Int32(c), b: 0))
         case .dropped:
-            dropped += 1
+            _dropped += 1
         }
     }
 
