@@ -18,14 +18,17 @@ let runtimeTargets: [Target] = [
     .target(name: "OCI"),
     // Typed syscall wrappers: errno + context, EINTR retry in one place.
     .target(name: "LinuxSystem", dependencies: ["CWarmlane", systemPackage]),
+    // cgroup v1/v2: layout detection, one file per controller, the freezer.
+    .target(name: "Cgroups", dependencies: ["OCI", "LinuxSystem"]),
     // Container lifecycle: one file per verb, the init (child) path, rootfs, hooks, state store.
-    .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "CWarmlane", systemPackage, logging]),
+    .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "Cgroups", "CWarmlane", systemPackage, logging]),
     // runc-compatible argument types; no lifecycle logic.
     .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", "LinuxSystem", argumentParser, logging]),
     .executableTarget(name: "warmlane", dependencies: ["RuntimeCLI"]),
     .testTarget(name: "OCITests", dependencies: ["OCI"], resources: [.copy("Fixtures")]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "LinuxSystem"]),
     .testTarget(name: "RuntimeCLITests", dependencies: ["RuntimeCLI"]),
+    .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "LinuxSystem"]),
 ]
 
 // MARK: - Keep-alive engine (owner: keep-alive)

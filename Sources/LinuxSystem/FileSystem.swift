@@ -138,6 +138,12 @@ public enum Path {
 
     public static func join(_ a: String, _ b: String) -> String { clean(a + "/" + b) }
 
+    /// basename(3), lexically.
+    public static func lastComponent(_ path: String) -> String {
+        let c = clean(path)
+        return c.split(separator: "/").last.map(String.init) ?? c
+    }
+
     /// dirname(3), lexically.
     public static func parent(_ path: String) -> String {
         let c = clean(path)

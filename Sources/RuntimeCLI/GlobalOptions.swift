@@ -19,16 +19,12 @@ public struct GlobalOptions: ParsableArguments {
     @Flag(name: .customLong("systemd-cgroup"), help: "Use systemd to manage cgroups (not supported).")
     public var systemdCgroup = false
 
-    @Option(help: "Ignored, for compatibility with runc (rootless mode is detected).")
-    public var rootless: String?
-
-    @Option(help: "Ignored, for compatibility with runc (checkpointing is not supported).")
-    public var criu: String?
-
     public init() {}
 
     /// Flags taking a value, so `normalize` knows what to carry along.
-    static let valued: Set<String> = ["--root", "--log", "--log-format", "--rootless", "--criu"]
+    static let valued: Set<String> = ["--root", "--log", "--log-format"]
+    /// runc's --rootless and --criu take a value and mean nothing here: dropped.
+    static let ignoredValued: Set<String> = ["--rootless", "--criu"]
     static let flags: Set<String> = ["--debug", "--systemd-cgroup"]
 
     /// Moves global options found before the verb to just after it.
@@ -38,7 +34,9 @@ public struct GlobalOptions: ParsableArguments {
         while i < args.count {
             let a = args[i]
             let name = a.split(separator: "=", maxSplits: 1).first.map(String.init) ?? a
-            if valued.contains(name) {
+            if ignoredValued.contains(name) {
+                if !a.contains("="), i + 1 < args.count { i += 1 }
+            } else if valued.contains(name) {
                 globals.append(a)
                 if !a.contains("="), i + 1 < args.count { globals.append(args[i + 1]); i += 1 }
             } else if flags.contains(a) {
@@ -48,7 +46,7 @@ public struct GlobalOptions: ParsableArguments {
             }
             i += 1
         }
-        guard i < args.count, !globals.isEmpty else { return args }
+        guard i < args.count else { return args }
         return [args[i]] + globals + args[(i + 1)...]
     }
 }

@@ -21,6 +21,11 @@ struct InitPlan {
     /// Namespaces to join by path, user namespace first; pid and time were joined by the parent.
     var joins: [(NamespaceType, Int32)]
     var newUserNamespace: Bool
+    /// Unshared by the child once the parent has put it in its cgroups, so the
+    /// namespace's root is the container's cgroup.
+    var newCgroupNamespace: Bool
+    /// Unshared by the child; offsets must be written before anything enters it.
+    var newTimeNamespace: Bool
     var inUserNamespace: Bool
     var hasMountNamespace: Bool
 }
@@ -32,14 +37,15 @@ struct ContainerInit {
     let plan: InitPlan
 
     func run() -> Never {
+        var hostPid: Int32 = 0
         do {
-            try prepare()
+            hostPid = try prepare()
         } catch {
             try? UnixSocket.send(plan.syncFD, SyncMessage.error("\(error)").encoded)
             _exit(1)
         }
         do {
-            try waitForStartThenExec()
+            try waitForStartThenExec(hostPid: hostPid)
         } catch {
             // The runtime is gone by now; the container's stderr is all we have.
             let msg = "warmlane init: \(error)\n"
@@ -60,9 +66,10 @@ struct ContainerInit {
               created: "", annotations: plan.spec.annotations)
     }
 
-    private func prepare() throws {
+    /// Returns our pid as the host sees it (hooks report it).
+    private func prepare() throws -> Int32 {
         let spec = plan.spec
-        if plan.newUserNamespace { try receive(.mapsWritten) }
+        try receive(.parentSetupDone)
         for (type, fd) in plan.joins {
             try syscall("setns", type.rawValue) { wl_setns(fd, 0) }
             close(fd)
@@ -70,6 +77,15 @@ struct ContainerInit {
         if plan.inUserNamespace {
             try syscall("setresgid") { wl_setresgid(0, 0, 0) }
             try syscall("setresuid") { wl_setresuid(0, 0, 0) }
+        }
+        if plan.newCgroupNamespace { try syscall("unshare", "cgroup") { wl_unshare(WL_CLONE_NEWCGROUP) } }
+        if plan.newTimeNamespace {
+            try syscall("unshare", "time") { wl_unshare(WL_CLONE_NEWTIME) }
+            let offsets = (plan.spec.linux?.timeOffsets ?? [:]).sorted { $0.key < $1.key }
+            for (clock, o) in offsets {
+                // The exec'd process enters the new time namespace with these offsets.
+                try FileSystem.write("/proc/self/timens_offsets", "\(clock) \(o.secs ?? 0) \(o.nanosecs ?? 0)", flags: O_WRONLY)
+            }
         }
         if setsid() < 0 && errno != EPERM { throw SyscallError.last("setsid") }
         if !plan.noNewKeyring {
@@ -112,6 +128,7 @@ struct ContainerInit {
         _ = try ProcessSetup.resolveExecutable(plan.process)
         try UnixSocket.send(plan.syncFD, SyncMessage.ready.encoded)
         close(plan.syncFD)
+        return hostPid
     }
 
     /// The pty's master goes to whoever listens on the console socket (containerd,
@@ -130,20 +147,27 @@ struct ContainerInit {
         try UnixSocket.sendFD(sock, fd: master, name: slavePath)
         close(master)
         close(sock)
+        // /dev/console is the pty too, as on a real system console.
+        if FileSystem.isDirectory("/dev") {
+            if FileSystem.lstatMode("/dev/console") == nil {
+                let fd = try syscall("create", "/dev/console") { wl_open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0o600) }
+                close(fd)
+            }
+            try Mounts.mount(source: slavePath, target: "/dev/console", type: "bind", flags: .bind, data: nil)
+        }
         for fd: Int32 in 0...2 { try syscall("dup2") { dup2(slave, fd) } }
         try syscall("ioctl(TIOCSCTTY)") { wl_set_controlling_tty(0) }
         if slave > 2 { close(slave) }
     }
 
-    private func waitForStartThenExec() throws -> Never {
+    private func waitForStartThenExec(hostPid: Int32) throws -> Never {
         // Blocks until `start` opens the fifo for reading.
         let path = "/proc/self/fd/\(plan.fifoFD)"
         let fd = try syscall("open exec fifo", path) { wl_open(path, O_WRONLY | O_CLOEXEC, 0) }
         try FileSystem.writeAll(fd: fd, [0x30], path: "exec fifo")
-        close(fd)
         close(plan.fifoFD)
-
-        let hostPid = Int32(readSymlink("/proc/self") ?? "") ?? getpid()
+        // `fd` stays open until exec closes it: `start` reads to EOF, so it returns (and runs
+        // poststart hooks) only after the startContainer hooks and the exec.
         var state = hookState(hostPid: hostPid)
         state.status = .running
         try Hooks.run(.startContainer, spec: plan.spec, state: state)

@@ -7,6 +7,7 @@ import Glibc
 import CWarmlane
 import OCI
 import LinuxSystem
+import Cgroups
 
 /// Builds the container's root filesystem inside its mount namespace: runs in the
 /// init child before pivot_root, then finishes the view after it.
@@ -38,6 +39,10 @@ struct Rootfs {
         }
         try createDevices(linux.devices ?? [])
         if !devIsBound { try createDefaultSymlinks() }
+        // A missing cwd is created, as runc does, so images need not ship every workdir.
+        if let cwd = spec.process?.cwd, cwd != "/" {
+            try FileSystem.makeDirectories(try target(for: cwd))
+        }
     }
 
     private func propagationFlags(_ name: String?) throws -> MountFlags? {
@@ -98,28 +103,49 @@ struct Rootfs {
     }
 
     /// v2: one cgroup2 mount. v1 (and hybrid): a tmpfs with one mount per hierarchy, as the
-    /// host has them, so tools inside see the usual layout.
+    /// host has them. In a cgroup namespace fresh mounts are rooted at the container's
+    /// cgroup; without one, the container's own directory is bound instead, so the host's
+    /// tree stays out of sight either way.
     private func mountCgroups(at dest: String, flags: MountFlags) throws {
         let base = flags.subtracting(.readOnly).union([.noSUID, .noDev, .noExec])
-        let hierarchies = MountInfo.cgroupHierarchies()
-        if hierarchies.v1.isEmpty {
-            try Mounts.mount(source: "cgroup2", target: dest, type: "cgroup2", flags: flags, data: nil)
+        let layout = CgroupLayout.detect()
+        let ownNamespace = (linux.namespaces ?? []).contains { $0.type == .cgroup }
+        if layout.isUnifiedOnly, let root = layout.unified {
+            if ownNamespace {
+                try Mounts.mount(source: "cgroup2", target: dest, type: "cgroup2", flags: flags, data: nil)
+            } else {
+                try bindCgroup(Path.clean(root + CgroupPath.own(controller: nil)), dest, flags)
+            }
             return
         }
         try Mounts.mount(source: "tmpfs", target: dest, type: "tmpfs", flags: base, data: "mode=755")
-        for h in hierarchies.v1 {
-            let sub = dest + "/" + h.name
+        for h in layout.v1 {
+            let sub = dest + "/" + Path.lastComponent(h.mountPoint)
             try FileSystem.makeDirectories(sub)
-            try Mounts.mount(source: "cgroup", target: sub, type: "cgroup", flags: flags, data: h.options)
+            if ownNamespace {
+                try Mounts.mount(source: "cgroup", target: sub, type: "cgroup", flags: flags, data: h.mountOptions)
+            } else {
+                try bindCgroup(Path.clean(h.mountPoint + CgroupPath.own(controller: h.controllers.first)), sub, flags)
+            }
         }
-        if let unified = hierarchies.unifiedName {
-            let sub = dest + "/" + unified
+        if let unified = layout.unified {
+            let sub = dest + "/" + Path.lastComponent(unified)
             try FileSystem.makeDirectories(sub)
-            try Mounts.mount(source: "cgroup2", target: sub, type: "cgroup2", flags: flags, data: nil)
+            if ownNamespace {
+                try Mounts.mount(source: "cgroup2", target: sub, type: "cgroup2", flags: flags, data: nil)
+            } else {
+                try bindCgroup(Path.clean(unified + CgroupPath.own(controller: nil)), sub, flags)
+            }
         }
         if flags.contains(.readOnly) {
             try Mounts.mount(source: nil, target: dest, type: nil, flags: base.union([.remount, .readOnly]), data: "mode=755")
         }
+    }
+
+    private func bindCgroup(_ source: String, _ dest: String, _ flags: MountFlags) throws {
+        try FileSystem.makeDirectories(dest)
+        try Mounts.mount(source: source, target: dest, type: "bind", flags: [.bind, .recursive], data: nil)
+        try Mounts.remountBind(dest, flags: flags.subtracting(MountFlags.propagation))
     }
 
     static let defaultDevices: [Device] = [
@@ -188,15 +214,20 @@ struct Rootfs {
             try Mounts.mount(source: rootfs, target: "/", type: nil, flags: .move, data: nil)
             try syscall("chroot", rootfs) { chroot(".") }
         } else {
-            // pivot_root(".", ".") stacks the old root under the new one; detach it after
-            // making it a slave so the unmount does not propagate to the host.
+            // pivot_root(".", ".") stacks the old root on top of the new one. Reach the old root
+            // through a descriptor taken before (a path would name the new root), make it a
+            // slave so its detach cannot propagate to the host, then detach it.
+            let oldRoot = try syscall("open", "/") { wl_open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0) }
+            defer { close(oldRoot) }
             try syscall("pivot_root", rootfs) { wl_pivot_root(".", ".") }
+            try syscall("fchdir", "old root") { fchdir(oldRoot) }
             try Mounts.mount(source: nil, target: ".", type: nil, flags: [.slave, .recursive], data: nil)
             try Mounts.unmount(".", detach: true)
         }
         try syscall("chdir", "/") { chdir("/") }
+        // The container's "/" itself shows rootfsPropagation; mounts below keep their own.
         if let prop = try propagationFlags(linux.rootfsPropagation) {
-            try Mounts.mount(source: nil, target: "/", type: nil, flags: prop, data: nil)
+            try Mounts.mount(source: nil, target: "/", type: nil, flags: prop.subtracting(.recursive), data: nil)
         }
     }
 
@@ -220,60 +251,6 @@ struct Rootfs {
         if spec.root?.readonly == true {
             try Mounts.remountBind("/", flags: .readOnly)
         }
-    }
-}
-
-/// /proc/self/mountinfo, read for the few questions the rootfs code asks.
-enum MountInfo {
-    struct Entry { let mountPoint: String; let fsType: String; let superOptions: String }
-
-    static func entries() -> [Entry] {
-        guard let text = try? FileSystem.readString("/proc/self/mountinfo") else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let halves = String(line).components(separatedBy: " - ")
-            guard halves.count == 2 else { return nil }
-            let left = halves[0].split(separator: " "), right = halves[1].split(separator: " ")
-            guard left.count >= 5, right.count >= 3 else { return nil }
-            return Entry(mountPoint: unescape(String(left[4])), fsType: String(right[0]), superOptions: String(right[2]))
-        }
-    }
-
-    static func unescape(_ s: String) -> String {
-        guard s.contains("\\") else { return s }
-        var out: [UInt8] = [], b = Array(s.utf8), i = 0
-        while i < b.count {
-            if b[i] == UInt8(ascii: "\\"), i + 3 < b.count, let v = UInt8(String(decoding: b[(i+1)...(i+3)], as: UTF8.self), radix: 8) {
-                out.append(v); i += 4
-            } else { out.append(b[i]); i += 1 }
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The longest mount point that is a prefix of `path`.
-    static func mountPoint(containing path: String) -> String {
-        var best = "/"
-        for e in entries() {
-            let mp = e.mountPoint
-            if (path == mp || path.hasPrefix(mp == "/" ? "/" : mp + "/")) && mp.count > best.count { best = mp }
-        }
-        return best
-    }
-
-    struct Hierarchies { var v1: [(name: String, options: String)] = []; var unifiedName: String? }
-
-    static func cgroupHierarchies() -> Hierarchies {
-        var h = Hierarchies()
-        for e in entries() where e.mountPoint.hasPrefix("/sys/fs/cgroup/") {
-            let name = String(e.mountPoint.dropFirst("/sys/fs/cgroup/".count))
-            guard !name.contains("/") else { continue }
-            if e.fsType == "cgroup" {
-                let opts = e.superOptions.split(separator: ",").filter { $0 != "rw" && $0 != "ro" }.joined(separator: ",")
-                h.v1.append((name, opts))
-            } else if e.fsType == "cgroup2" {
-                h.unifiedName = name
-            }
-        }
-        return h
     }
 }
 

@@ -1,8 +1,8 @@
 /// The create handshake between the runtime (parent) and the container's init (child),
 /// one SOCK_SEQPACKET message each.
 enum SyncMessage: Equatable {
-    /// parent -> child: user namespace maps are written; go on.
-    case mapsWritten
+    /// parent -> child: cgroups joined and user namespace maps written; go on.
+    case parentSetupDone
     /// child -> parent: mounts are done; run prestart/createRuntime hooks now.
     case runCreateRuntimeHooks
     /// parent -> child: hooks done.
@@ -14,7 +14,7 @@ enum SyncMessage: Equatable {
 
     var encoded: String {
         switch self {
-        case .mapsWritten: return "maps"
+        case .parentSetupDone: return "setup-done"
         case .runCreateRuntimeHooks: return "hooks"
         case .hooksDone: return "hooks-done"
         case .ready: return "ready"
@@ -24,7 +24,7 @@ enum SyncMessage: Equatable {
 
     init?(_ s: String) {
         switch s {
-        case "maps": self = .mapsWritten
+        case "setup-done": self = .parentSetupDone
         case "hooks": self = .runCreateRuntimeHooks
         case "hooks-done": self = .hooksDone
         case "ready": self = .ready

@@ -7,6 +7,7 @@ import Glibc
 import CWarmlane
 import OCI
 import LinuxSystem
+import Cgroups
 
 public struct CreateOptions: Sendable {
     public var bundle: String
@@ -86,6 +87,8 @@ extension Runtime {
             syncFD: childSync, fifoFD: fifoFD, consoleSocketFD: consoleFD, noPivot: options.noPivot,
             noNewKeyring: options.noNewKeyring, preserveFDs: options.preserveFDs, joins: joins,
             newUserNamespace: config.newNamespaces.contains(.user),
+            newCgroupNamespace: config.newNamespaces.contains(.cgroup),
+            newTimeNamespace: config.newNamespaces.contains(.time),
             inUserNamespace: config.newNamespaces.contains(.user) || config.joinedNamespaces.contains { $0.type == .user },
             hasMountNamespace: true)
 
@@ -102,16 +105,21 @@ extension Runtime {
         // The child holds its own copies; closing ours lets us see EOF if it dies.
         resources.closeAll(except: parentSync)
 
+        logger.debug("container \(id): init cloned as pid \(pid)")
+        let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id)
+        resources.cgroups = cgroups
+        try cgroups.join(pid: pid)
+        try cgroups.apply(spec.linux?.resources)
         if plan.newUserNamespace {
             try writeIDMaps(pid: pid, linux: spec.linux!)
-            try UnixSocket.send(parentSync, SyncMessage.mapsWritten.encoded)
         }
+        try UnixSocket.send(parentSync, SyncMessage.parentSetupDone.encoded)
 
         let created = Clock.rfc3339Now()
         var record = ContainerRecord(
             id: id, initProcess: ProcessIdentity.of(pid: pid) ?? ProcessIdentity(pid: pid, startTime: 0),
             bundle: bundle, rootfs: config.rootfs, created: created, owner: "", spec: spec,
-            ownPidNamespace: config.newNamespaces.contains(.pid))
+            ownPidNamespace: config.newNamespaces.contains(.pid), cgroups: cgroups)
         loop: while true {
             guard let text = try UnixSocket.receive(parentSync), let msg = SyncMessage(text) else {
                 throw RuntimeError.initFailed("container init exited before it was ready")
@@ -139,6 +147,8 @@ extension Runtime {
             try FileSystem.writeAtomically(FileSystem.absolute(pidFile), Array(String(pid).utf8), mode: 0o644)
         }
         resources.child = nil
+        resources.cgroups = nil
+        logger.debug("container \(id): created")
         return CreatedContainer(id: id, pid: pid)
     }
 
@@ -155,6 +165,7 @@ extension Runtime {
 struct CreateResources {
     var fds: [Int32] = []
     var child: Int32?
+    var cgroups: CgroupSet?
 
     mutating func closeAll(except keep: Int32) {
         for fd in fds where fd != keep { close(fd) }
@@ -170,6 +181,8 @@ struct CreateResources {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             child = nil
         }
+        try? cgroups?.destroy()
+        cgroups = nil
     }
 }
 

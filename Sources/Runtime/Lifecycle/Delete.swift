@@ -31,16 +31,20 @@ extension Runtime {
 
     func killAndWait(_ c: Container) throws {
         for pid in ContainerProcesses.list(c) { Glibc.kill(pid, SIGKILL) }
-        try? CgroupFreezer.thaw(pid: c.record.initProcess.pid)
-        // The init is usually not our child: poll until it is gone or a zombie.
+        try? c.record.cgroups.thaw()
+        // The init is usually not our child: poll until it and its cgroup are empty.
         var waited = 0
-        while c.record.initProcess.isAlive {
+        while c.record.initProcess.isAlive || !c.record.cgroups.processes().isEmpty {
             if waited > 10_000 { throw RuntimeError.initFailed("container \(c.id) did not die after SIGKILL") }
+            if waited % 100 == 99 { for pid in ContainerProcesses.list(c) { Glibc.kill(pid, SIGKILL) } }
             usleep(1000); waited += 1
         }
     }
 
     func destroy(_ c: Container) throws {
+        // Processes left in the cgroup (no pid namespace, init already gone) die with it.
+        if !c.record.cgroups.processes().isEmpty { try killAndWait(c) }
+        try c.record.cgroups.destroy()
         do {
             try Hooks.run(.poststop, spec: c.record.spec, state: c.state(status: .stopped))
         } catch {

@@ -13,15 +13,21 @@ extension Runtime {
         // Non-blocking open: a blocking one would hang forever if init died meanwhile.
         let fd = try syscall("open", fifo) { wl_open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC, 0) }
         defer { close(fd) }
-        var byte: UInt8 = 0
+        // Read the init's byte, then on to EOF: the init holds the fifo open (close-on-exec)
+        // until it execs, so EOF means the startContainer hooks ran and the exec happened.
+        var buf = [UInt8](repeating: 0, count: 16)
+        var gotByte = false
         while true {
             var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let r = poll(&p, 1, 100)
-            if r > 0 && p.revents & Int16(POLLIN) != 0 {
-                if read(fd, &byte, 1) == 1 { break }
-            }
             if r < 0 && errno != EINTR { throw SyscallError.last("poll", fifo) }
+            if r > 0 {
+                let n = read(fd, &buf, buf.count)
+                if n > 0 { gotByte = true; unlink(fifo) }
+                else if n == 0 && gotByte { break }
+            }
             if !c.record.initProcess.isAlive {
+                if gotByte { break }
                 throw RuntimeError.initFailed("container init exited before start")
             }
         }

@@ -96,8 +96,8 @@ public struct ValidatedConfig: Sendable {
             case .ipc: f |= WL_CLONE_NEWIPC
             case .uts: f |= WL_CLONE_NEWUTS
             case .user: f |= WL_CLONE_NEWUSER
-            case .cgroup: f |= WL_CLONE_NEWCGROUP
-            case .time: f |= WL_CLONE_NEWTIME
+            // Unshared later by the init itself (see InitPlan).
+            case .cgroup, .time: break
             }
         }
         return UInt(UInt32(bitPattern: f))

@@ -1,5 +1,6 @@
 import OCI
 import LinuxSystem
+import Cgroups
 
 /// What the runtime persists per container in `<root>/<id>/state.json`. The status is not
 /// stored: it is derived each time from the init's pid + start time and the exec fifo.
@@ -15,10 +16,13 @@ public struct ContainerRecord: Codable, Sendable, Equatable {
     public var spec: Spec
     /// Set when the container has its own pid namespace: killing init then kills them all.
     public var ownPidNamespace: Bool
+    /// The container's cgroup directories, removed on delete.
+    public var cgroups: CgroupSet
 
     public init(id: String, initProcess: ProcessIdentity, bundle: String, rootfs: String, created: String,
-                owner: String, spec: Spec, ownPidNamespace: Bool) {
+                owner: String, spec: Spec, ownPidNamespace: Bool, cgroups: CgroupSet) {
         self.id = id; self.initProcess = initProcess; self.bundle = bundle; self.rootfs = rootfs
         self.created = created; self.owner = owner; self.spec = spec; self.ownPidNamespace = ownPidNamespace
+        self.cgroups = cgroups
     }
 }
