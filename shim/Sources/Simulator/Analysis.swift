@@ -67,7 +67,7 @@ public enum Plots {
         h.series.append(.init(name: "SHARDS R=\(Report.fmt(sampleRate, 2))",
                               points: hrc.sampled.map { ($0.memoryMB, $0.hitRatio) }, dashed: true, markers: false))
         if let k = hrc.knee {
-            h.annotations.append(.init(x: k.memoryMB, y: k.hitRatio, text: "knee \(Report.fmt(k.memoryMB, 0)) MB"))
+            h.annotations.append(.init(x: k.memoryMB, y: k.hitRatio, text: "knee \(Report.fmt(k.memoryMB, 0)) MB (hit ratio \(Report.fmt(k.hitRatio, 3)))"))
         }
         if let m = hrc.memoryForTarget {
             h.annotations.append(.init(x: m, y: 0.9, text: "90% at \(Report.fmt(m, 0)) MB"))

@@ -71,9 +71,9 @@ public struct LineChart {
             o += "stroke=\"\(color)\" stroke-width=\"2.5\"\(s.dashed ? " stroke-dasharray=\"7 4\"" : "")/>\n"
             o += "<text x=\"\(f(left + pw + 46))\" y=\"\(f(ly))\">\(esc(s.name))</text>\n"
         }
-        for a in annotations {
+        for (i, a) in annotations.enumerated() {
             o += "<circle cx=\"\(f(px(a.x)))\" cy=\"\(f(py(a.y)))\" r=\"5\" fill=\"none\" stroke=\"black\" stroke-width=\"1.5\"/>\n"
-            o += "<text x=\"\(f(px(a.x) + 8))\" y=\"\(f(py(a.y) + 16))\">\(esc(a.text))</text>\n"
+            o += "<text x=\"\(f(px(a.x) + 10))\" y=\"\(f(py(a.y) + 22 + Double(i) * 16))\">\(esc(a.text))</text>\n"
         }
         o += "</svg>\n"
         return o
@@ -89,7 +89,7 @@ public struct LineChart {
         var p = 1.0
         while p * 10 <= v { p *= 10 }
         while p > v { p /= 10 }
-        for m in [1.0, 2.0, 2.5, 5.0, 10.0] where m * p >= v { return m * p }
+        for m in [1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0] where m * p >= v { return m * p }
         return 10 * p
     }
 }
