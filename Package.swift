@@ -29,6 +29,11 @@ let runtimeTargets: [Target] = [
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "LinuxSystem"]),
     .testTarget(name: "RuntimeCLITests", dependencies: ["RuntimeCLI"]),
     .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "LinuxSystem"]),
+    // linux.seccomp -> kernel filter through libseccomp, linked statically (module map has no `link`).
+    .target(name: "CSeccomp"),
+    .target(name: "Seccomp", dependencies: ["CSeccomp", "OCI"],
+            linkerSettings: [.linkedLibrary(":libseccomp.a")]),
+    .testTarget(name: "SeccompTests", dependencies: ["Seccomp", "CSeccomp", "OCI"]),
 ]
 
 // MARK: - Keep-alive engine (owner: keep-alive)
