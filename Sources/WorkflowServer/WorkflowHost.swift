@@ -72,6 +72,10 @@ public enum WorkflowHost {
         if let e = explicit { return e }
         if let env = getenv("WARMLANE_WORKFLOW") { candidates.append(String(cString: env)) }
         if let exe = executablePath(), let slash = exe.lastIndex(of: "/") { candidates.append(String(exe[..<slash]) + "/workflow.json") }
+        // Without /proc (e.g. under chroot), argv[0] still names the binary's directory.
+        if let arg0 = CommandLine.arguments.first, let slash = arg0.lastIndex(of: "/") {
+            candidates.append(String(arg0[..<slash]) + "/workflow.json")
+        }
         candidates.append("bundles/\(app.name)/workflow.json")
         candidates.append("workflow.json")
         return candidates.first { access($0, R_OK) == 0 }

@@ -70,6 +70,9 @@ let model: Result<Model, Error> = {
     if let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
         paths.append(String(exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)]) + "/weights.json")
     }
+    if let arg0 = CommandLine.arguments.first, let slash = arg0.lastIndex(of: "/") {
+        paths.append(String(arg0[..<slash]) + "/weights.json")
+    }
     paths.append("bundles/image-pipeline/model/weights.json")
     for p in paths {
         if let d = FileManager.default.contents(atPath: p) {
