@@ -11,6 +11,10 @@
  *   keyring      description of the session keyring
  *   exit:N       exit with status N after printing
  *   sleep:N      sleep N seconds after printing
+ *   sys:NAME[:ARG...]  raw syscall NAME (small fixed table) with ARGs (an ARG
+ *                starting with '/' is passed as a string, else strtoull base 0),
+ *                run BEFORE anything is printed (a seccomp kill leaves no output)
+ *                -> "sys": {"NAME[:ARG...]": {"ret": R, "errno": E}} (E is 0 on success)
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -290,6 +294,61 @@ static void per_path(int argc, char **argv, const char *prefix, void (*fn)(const
     putchar('}');
 }
 
+/* ---- sys: raw syscalls for the seccomp tests --------------------------- */
+static const struct { const char *name; long nr; } sys_table[] = {
+    {"mkdir", SYS_mkdir}, {"mkdirat", SYS_mkdirat}, {"rmdir", SYS_rmdir},
+    {"personality", SYS_personality}, {"socket", SYS_socket}, {"getpid", SYS_getpid},
+    {"acct", SYS_acct}, {"kexec_load", SYS_kexec_load}, {"chdir", SYS_chdir},
+    {"getcwd", SYS_getcwd}, {"uname", SYS_uname}, {NULL, 0}};
+
+#define SYS_MAX_OPS 16
+static struct { const char *op; long ret; int err; } sys_results[SYS_MAX_OPS];
+static int sys_count;
+
+static void sys_run(const char *op)
+{
+    char buf[512], *save = NULL, *tok;
+    unsigned long a[6] = {0};
+    char cwd_buf[PATH_MAX];
+    long nr = -1;
+    int n = 0;
+    snprintf(buf, sizeof buf, "%s", op);
+    tok = strtok_r(buf, ":", &save);
+    for (int i = 0; tok && sys_table[i].name; i++)
+        if (strcmp(sys_table[i].name, tok) == 0)
+            nr = sys_table[i].nr;
+    while ((tok = strtok_r(NULL, ":", &save)) && n < 6)
+        a[n++] = tok[0] == '/' ? (unsigned long)tok : strtoull(tok, NULL, 0);
+    if (nr == SYS_getcwd && n == 0) {
+        a[0] = (unsigned long)cwd_buf;
+        a[1] = sizeof cwd_buf;
+    }
+    if (sys_count >= SYS_MAX_OPS)
+        return;
+    sys_results[sys_count].op = op;
+    if (nr < 0) {
+        sys_results[sys_count].ret = -1;
+        sys_results[sys_count].err = ENOSYS;
+    } else {
+        errno = 0;
+        long r = syscall(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+        sys_results[sys_count].ret = r;
+        sys_results[sys_count].err = r < 0 ? errno : 0;
+    }
+    sys_count++;
+}
+
+static void sys_print(void)
+{
+    int first = 1;
+    putchar('{');
+    for (int i = 0; i < sys_count; i++) {
+        key(sys_results[i].op, &first);
+        printf("{\"ret\":%ld,\"errno\":%d}", sys_results[i].ret, sys_results[i].err);
+    }
+    putchar('}');
+}
+
 int main(int argc, char **argv)
 {
     int exit_code = 0, sleep_s = 0, first = 1;
@@ -305,6 +364,8 @@ int main(int argc, char **argv)
             exit_code = atoi(argv[i] + 5);
         } else if (strncmp(argv[i], "sleep:", 6) == 0) {
             sleep_s = atoi(argv[i] + 6);
+        } else if (strncmp(argv[i], "sys:", 4) == 0) {
+            sys_run(argv[i] + 4);
         }
     }
 
@@ -365,6 +426,10 @@ int main(int argc, char **argv)
     per_path(argc, argv, "write:", op_write);
     key("read", &first);
     per_path(argc, argv, "read:", op_read);
+    if (sys_count) {
+        key("sys", &first);
+        sys_print();
+    }
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "keyring") == 0) {
             key("keyring", &first);
