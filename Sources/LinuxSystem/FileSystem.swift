@@ -79,7 +79,8 @@ public enum FileSystem {
         if mkdir(path, mode) != 0 && Glibc.errno != EEXIST { throw SyscallError.last("mkdir", path) }
     }
 
-    /// rm -rf without crossing into mounts; used for state directories only.
+    /// rm -rf without crossing into mounts; used for state directories only. Entries that
+    /// vanish meanwhile (a concurrent delete) are not errors.
     public static func removeTree(_ path: String) throws {
         guard let kind = lstatMode(path) else { return }
         if kind == S_IFDIR {
@@ -92,9 +93,9 @@ public enum FileSystem {
                 closedir(dir)
                 for n in names { try removeTree(path + "/" + n) }
             }
-            try syscall("rmdir", path) { rmdir(path) }
+            if rmdir(path) != 0 && Glibc.errno != ENOENT { throw SyscallError.last("rmdir", path) }
         } else {
-            try syscall("unlink", path) { unlink(path) }
+            if unlink(path) != 0 && Glibc.errno != ENOENT { throw SyscallError.last("unlink", path) }
         }
     }
 

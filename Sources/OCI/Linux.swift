@@ -113,6 +113,7 @@ public struct Resources: Codable, Sendable, Equatable {
         public init(limit: Int64) { self.limit = limit }
     }
     public struct BlockIO: Codable, Sendable, Equatable {
+        public init() {}
         public var weight: UInt16?
         public var leafWeight: UInt16?
         public var weightDevice: [WeightDevice]?

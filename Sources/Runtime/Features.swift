@@ -14,7 +14,7 @@ public enum RuntimeFeatures {
             linux: .init(
                 namespaces: NamespaceType.allCases.map(\.rawValue),
                 capabilities: caps,
-                cgroup: .init(v1: false, v2: false, systemd: false, systemdUser: false, rdma: false),
+                cgroup: .init(v1: true, v2: true, systemd: false, systemdUser: false, rdma: false),
                 seccomp: .init(enabled: false),
                 apparmor: .init(enabled: false), selinux: .init(enabled: false), intelRdt: .init(enabled: false),
                 mountExtensions: .init(idmap: .init(enabled: false))),

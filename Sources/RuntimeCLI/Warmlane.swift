@@ -12,13 +12,20 @@ public struct Warmlane: ParsableCommand {
         version: "warmlane version \(version)\ncommit: \(BuildInfo.commit)\nspec: \(OCIVersion.current)",
         subcommands: [CreateCommand.self, StartCommand.self, RunCommand.self, StateCommand.self,
                       KillCommand.self, DeleteCommand.self, ListCommand.self, SpecCommand.self,
-                      FeaturesCommand.self])
+                      FeaturesCommand.self, PauseCommand.self, ResumeCommand.self, PsCommand.self,
+                      ExecCommand.self, UpdateCommand.self, EventsCommand.self])
 
     public init() {}
 
     /// Parses runc-style arguments and runs the verb; exits with the verb's status.
     public static func main(arguments: [String]) -> Never {
         let args = GlobalOptions.normalize(arguments)
+        if let verb = args.first, !verb.hasPrefix("-"), verb != "help",
+           !configuration.subcommands.contains(where: { $0.configuration.commandName == verb || $0.configuration.aliases.contains(verb) }) {
+            let line = "warmlane: unknown command \(verb.debugDescription); see 'warmlane --help'\n"
+            _ = line.withCString { fputs($0, stderr) }
+            Glibc.exit(1)
+        }
         do {
             var command = try parseAsRoot(args)
             if var verb = command as? RuntimeVerb {

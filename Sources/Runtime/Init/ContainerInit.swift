@@ -121,7 +121,12 @@ struct ContainerInit {
         }
         try rootfs.applyMaskedAndReadonlyPaths()
 
-        if plan.process.terminal == true { try setUpConsole() }
+        if plan.process.terminal == true {
+            guard let sock = plan.consoleSocketFD else {
+                throw RuntimeError.config("process.terminal is set but no --console-socket was given")
+            }
+            try Console.setUp(socketFD: sock, size: plan.process.consoleSize, bindDevConsole: true)
+        }
         try rootfs.finishReadonlyRoot()
 
         try ProcessSetup(process: plan.process, inUserNamespace: plan.inUserNamespace).apply()
@@ -129,35 +134,6 @@ struct ContainerInit {
         try UnixSocket.send(plan.syncFD, SyncMessage.ready.encoded)
         close(plan.syncFD)
         return hostPid
-    }
-
-    /// The pty's master goes to whoever listens on the console socket (containerd,
-    /// conmon, `warmlane run`); its slave becomes our stdio and controlling terminal.
-    private func setUpConsole() throws {
-        guard let sock = plan.consoleSocketFD else {
-            throw RuntimeError.config("process.terminal is set but no --console-socket was given")
-        }
-        var slaveName = [CChar](repeating: 0, count: 64)
-        let master = try syscall("open", "/dev/ptmx") { wl_open_pty_master("/dev/ptmx", &slaveName, 64) }
-        let slavePath = String(cString: slaveName)
-        let slave = try syscall("open", slavePath) { wl_open(slavePath, O_RDWR | O_NOCTTY, 0) }
-        if let size = plan.process.consoleSize {
-            _ = wl_set_winsize(master, UInt16(clamping: size.height), UInt16(clamping: size.width))
-        }
-        try UnixSocket.sendFD(sock, fd: master, name: slavePath)
-        close(master)
-        close(sock)
-        // /dev/console is the pty too, as on a real system console.
-        if FileSystem.isDirectory("/dev") {
-            if FileSystem.lstatMode("/dev/console") == nil {
-                let fd = try syscall("create", "/dev/console") { wl_open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0o600) }
-                close(fd)
-            }
-            try Mounts.mount(source: slavePath, target: "/dev/console", type: "bind", flags: .bind, data: nil)
-        }
-        for fd: Int32 in 0...2 { try syscall("dup2") { dup2(slave, fd) } }
-        try syscall("ioctl(TIOCSCTTY)") { wl_set_controlling_tty(0) }
-        if slave > 2 { close(slave) }
     }
 
     private func waitForStartThenExec(hostPid: Int32) throws -> Never {
