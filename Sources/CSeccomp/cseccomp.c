@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -56,4 +57,18 @@ int cseccomp_send_fd_to_path(const char *path, int fd, const void *buf, size_t l
     }
     close(sock);
     return 0;
+}
+
+int cseccomp_fetch_fd(int pid, int targetfd) {
+#if defined(SYS_pidfd_open) && defined(SYS_pidfd_getfd)
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (pidfd < 0) return -errno;
+    int fd = (int)syscall(SYS_pidfd_getfd, pidfd, targetfd, 0);
+    int e = errno;
+    close(pidfd);
+    return fd < 0 ? -e : fd;
+#else
+    (void)pid; (void)targetfd;
+    return -ENOSYS;
+#endif
 }

@@ -45,4 +45,14 @@ public enum SeccompNotify {
         }
         if r < 0 { throw SeccompError.listener(path: listenerPath, errno: -r) }
     }
+
+    /// Copies the listener fd out of the container init, as runc does: the init writes
+    /// the number `install` returned to the runtime (`write` can never be NOTIFY'd, so
+    /// this cannot deadlock), and the runtime fetches it with pidfd_getfd (Linux >= 5.6),
+    /// so no sendmsg has to pass the container's own filter. Returns a close-on-exec fd.
+    public static func fetchListenerFD(pid: Int32, fd: Int32) throws -> Int32 {
+        let r = cseccomp_fetch_fd(pid, fd)
+        if r < 0 { throw SeccompError.library(call: "pidfd_getfd", errno: -r, context: "fd \(fd) of pid \(pid)") }
+        return r
+    }
 }

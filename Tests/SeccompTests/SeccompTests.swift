@@ -334,3 +334,17 @@ private func pfc(_ c: CompiledSeccomp) throws -> String {
         #expect(SeccompFilter.libraryVersion == SeccompFilter.headerVersion)
     }
 }
+
+@Suite struct FetchListenerFD {
+    @Test func duplicatesAnFdOfAProcess() throws {
+        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let copy = try SeccompNotify.fetchListenerFD(pid: getpid(), fd: fd)
+        defer { close(copy) }
+        var a = stat(), b = stat()
+        #expect(fstat(fd, &a) == 0 && fstat(copy, &b) == 0)
+        #expect(a.st_ino == b.st_ino && a.st_dev == b.st_dev && copy != fd)
+        #expect(throws: SeccompError.self) { try SeccompNotify.fetchListenerFD(pid: getpid(), fd: 9999) }
+    }
+}

@@ -29,3 +29,7 @@ int cseccomp_has_waitkill(void);
 /// (SCM_RIGHTS) in one sendmsg; the seccomp-notify handoff of the runtime-spec.
 /// Returns 0 or -errno.
 int cseccomp_send_fd_to_path(const char *path, int fd, const void *buf, size_t len);
+
+/// Duplicates fd `targetfd` of process `pid` into the caller (pidfd_open + pidfd_getfd,
+/// Linux >= 5.6; needs ptrace access to pid), close-on-exec. Returns the new fd or -errno.
+int cseccomp_fetch_fd(int pid, int targetfd);
