@@ -21,7 +21,7 @@ let runtimeTargets: [Target] = [
     // cgroup v1/v2: layout detection, one file per controller, the freezer.
     .target(name: "Cgroups", dependencies: ["OCI", "LinuxSystem"]),
     // Container lifecycle: one file per verb, the init (child) path, rootfs, hooks, state store.
-    .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "Cgroups", "CWarmlane", systemPackage, logging]),
+    .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "Cgroups", "Seccomp", "CWarmlane", systemPackage, logging]),
     // runc-compatible argument types; no lifecycle logic.
     .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", "LinuxSystem", "Cgroups", argumentParser, logging]),
     .executableTarget(name: "warmlane", dependencies: ["RuntimeCLI"]),

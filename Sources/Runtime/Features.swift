@@ -1,5 +1,6 @@
 import OCI
 import LinuxSystem
+import Seccomp
 
 /// What this build really supports; `features` prints it. Keep it honest: list only
 /// what the code implements and the tests exercise.
@@ -15,7 +16,7 @@ public enum RuntimeFeatures {
                 namespaces: NamespaceType.allCases.map(\.rawValue),
                 capabilities: caps,
                 cgroup: .init(v1: true, v2: true, systemd: false, systemdUser: false, rdma: false),
-                seccomp: .init(enabled: false),
+                seccomp: SeccompFilter.features(),
                 apparmor: .init(enabled: false), selinux: .init(enabled: false), intelRdt: .init(enabled: false),
                 mountExtensions: .init(idmap: .init(enabled: false))),
             annotations: ["io.github.warmlane.version": "0.1.0"])

@@ -129,7 +129,13 @@ struct ContainerInit {
         }
         try rootfs.finishReadonlyRoot()
 
-        try ProcessSetup(process: plan.process, inUserNamespace: plan.inUserNamespace).apply()
+        let listener = try ProcessSetup(process: plan.process, inUserNamespace: plan.inUserNamespace,
+                                        seccomp: spec.linux?.seccomp).apply()
+        if let fd = listener {
+            try UnixSocket.send(plan.syncFD, SyncMessage.seccompListener(fd).encoded)
+            try receive(.seccompHandedOver)
+            close(fd)
+        }
         _ = try ProcessSetup.resolveExecutable(plan.process)
         try UnixSocket.send(plan.syncFD, SyncMessage.ready.encoded)
         close(plan.syncFD)

@@ -2,12 +2,16 @@ import Glibc
 import CWarmlane
 import OCI
 import LinuxSystem
+import Seccomp
 
 /// The process attributes applied last, in the order the kernel needs: rlimits while
 /// still privileged, then groups and ids (keeping caps), then the capability sets.
 struct ProcessSetup {
     let process: OCI.Process
     let inUserNamespace: Bool
+    /// The container's filter. Loaded after no_new_privs when that is set; otherwise before
+    /// the capability drop, since loading without no_new_privs needs CAP_SYS_ADMIN.
+    var seccomp: OCI.Seccomp? = nil
 
     static let rlimitNumbers: [String: Int32] = [
         "RLIMIT_CPU": 0, "RLIMIT_FSIZE": 1, "RLIMIT_DATA": 2, "RLIMIT_STACK": 3, "RLIMIT_CORE": 4,
@@ -16,7 +20,11 @@ struct ProcessSetup {
         "RLIMIT_RTPRIO": 14, "RLIMIT_RTTIME": 15,
     ]
 
-    func apply() throws {
+    /// Applies everything; returns the seccomp notify listener fd, if the filter has one.
+    @discardableResult
+    func apply() throws -> Int32? {
+        var listener: Int32?
+        let nnp = process.noNewPrivileges == true
         for r in process.rlimits ?? [] {
             guard let n = ProcessSetup.rlimitNumbers[r.type] else { throw RuntimeError.config("unknown rlimit \(r.type)") }
             try syscall("setrlimit", r.type) { wl_setrlimit(n, r.soft, r.hard) }
@@ -34,17 +42,20 @@ struct ProcessSetup {
         if groups.isEmpty || !inUserNamespace || setgroupsAllowed() {
             try syscall("setgroups") { groups.withUnsafeMutableBufferPointer { wl_setgroups($0.count, $0.baseAddress) } }
         }
+        if let s = seccomp, !nnp { listener = try SeccompFilter.install(s) }
         try syscall("setresgid", String(user.gid)) { wl_setresgid(user.gid, user.gid, user.gid) }
         try syscall("setresuid", String(user.uid)) { wl_setresuid(user.uid, user.uid, user.uid) }
         try sets.applySets()
         try sets.applyAmbient()
         _ = wl_prctl(Int32(WL_PR_SET_KEEPCAPS), 0, 0, 0, 0)
 
-        if process.noNewPrivileges == true {
-            try syscall("prctl(PR_SET_NO_NEW_PRIVS)") { wl_prctl(Int32(WL_PR_SET_NO_NEW_PRIVS), 1, 0, 0, 0) }
-        }
         umask(mode_t(user.umask ?? 0o022))
         try syscall("chdir", process.cwd) { chdir(process.cwd) }
+        if nnp {
+            try syscall("prctl(PR_SET_NO_NEW_PRIVS)") { wl_prctl(Int32(WL_PR_SET_NO_NEW_PRIVS), 1, 0, 0, 0) }
+            if let s = seccomp { listener = try SeccompFilter.install(s) }
+        }
+        return listener
     }
 
     private func setgroupsAllowed() -> Bool {

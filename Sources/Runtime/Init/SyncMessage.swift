@@ -7,6 +7,11 @@ enum SyncMessage: Equatable {
     case runCreateRuntimeHooks
     /// parent -> child: hooks done.
     case hooksDone
+    /// child -> parent: a seccomp notify listener is open as this fd number in the init;
+    /// the parent fetches it (pidfd_getfd) and hands it to the agent at listenerPath.
+    case seccompListener(Int32)
+    /// parent -> child: the listener is with the agent.
+    case seccompHandedOver
     /// child -> parent: set up; about to block on the exec fifo.
     case ready
     /// child -> parent: setup failed; the message says why.
@@ -17,6 +22,8 @@ enum SyncMessage: Equatable {
         case .parentSetupDone: return "setup-done"
         case .runCreateRuntimeHooks: return "hooks"
         case .hooksDone: return "hooks-done"
+        case .seccompListener(let fd): return "seccomp \(fd)"
+        case .seccompHandedOver: return "seccomp-done"
         case .ready: return "ready"
         case .error(let m): return "error " + m
         }
@@ -28,7 +35,9 @@ enum SyncMessage: Equatable {
         case "hooks": self = .runCreateRuntimeHooks
         case "hooks-done": self = .hooksDone
         case "ready": self = .ready
+        case "seccomp-done": self = .seccompHandedOver
         default:
+            if s.hasPrefix("seccomp "), let fd = Int32(s.dropFirst(8)) { self = .seccompListener(fd); return }
             guard s.hasPrefix("error ") else { return nil }
             self = .error(String(s.dropFirst(6)))
         }

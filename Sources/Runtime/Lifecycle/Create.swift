@@ -8,6 +8,7 @@ import CWarmlane
 import OCI
 import LinuxSystem
 import Cgroups
+import Seccomp
 
 public struct CreateOptions: Sendable {
     public var bundle: String
@@ -130,6 +131,14 @@ extension Runtime {
                 try Hooks.run(.prestart, spec: spec, state: state)
                 try Hooks.run(.createRuntime, spec: spec, state: state)
                 try UnixSocket.send(parentSync, SyncMessage.hooksDone.encoded)
+            case .seccompListener(let fd):
+                let listener = try SeccompNotify.fetchListenerFD(pid: pid, fd: fd)
+                defer { close(listener) }
+                let state = Container(record: record, store: store).state(status: .creating)
+                let seccomp = spec.linux!.seccomp!
+                try SeccompNotify.send(listenerFD: listener, to: seccomp.listenerPath!,
+                                       state: ContainerProcessState(pid: pid, metadata: seccomp.listenerMetadata, state: state))
+                try UnixSocket.send(parentSync, SyncMessage.seccompHandedOver.encoded)
             case .ready:
                 break loop
             case .error(let m):

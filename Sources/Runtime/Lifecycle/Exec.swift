@@ -141,7 +141,9 @@ struct ExecInit {
             if plan.process.terminal == true, let sock = plan.consoleSocketFD {
                 try Console.setUp(socketFD: sock, size: plan.process.consoleSize, bindDevConsole: false)
             }
-            try ProcessSetup(process: plan.process, inUserNamespace: inUserNamespace).apply()
+            // A notify listener of an exec'd process has no agent to go to: it is closed.
+            if let fd = try ProcessSetup(process: plan.process, inUserNamespace: inUserNamespace,
+                                         seccomp: plan.seccomp).apply() { close(fd) }
             try ProcessSetup.exec(plan.process, preserveFDs: plan.preserveFDs)
         } catch {
             try? UnixSocket.send(plan.syncFD, SyncMessage.error("\(error)").encoded)

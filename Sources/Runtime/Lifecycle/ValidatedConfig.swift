@@ -1,6 +1,7 @@
 import CWarmlane
 import OCI
 import LinuxSystem
+import Seccomp
 
 /// A config checked before anything is created, so bad input fails with nothing to undo.
 /// Pure apart from looking at the bundle's rootfs, so it is unit-tested directly.
@@ -66,6 +67,7 @@ public struct ValidatedConfig: Sendable {
             throw RuntimeError.config("unknown rootfsPropagation \(prop.debugDescription)")
         }
         for m in spec.mounts ?? [] { _ = try MountStep.plan(m, bundle: bundle) }
+        if let s = spec.linux?.seccomp { try SeccompFilter.validate(s) }
         self.spec = spec
         self.newNamespaces = new
         self.joinedNamespaces = joined
