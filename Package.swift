@@ -25,8 +25,8 @@ let runtimeTargets: [Target] = [
     // runc-compatible argument types; no lifecycle logic.
     .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", "LinuxSystem", "Cgroups", argumentParser, logging]),
     .executableTarget(name: "warmlane", dependencies: ["RuntimeCLI"]),
-    .testTarget(name: "OCITests", dependencies: ["OCI"], resources: [.copy("Fixtures")]),
-    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "LinuxSystem"]),
+    .testTarget(name: "OCITests", dependencies: ["OCI"], exclude: ["Fixtures"]),
+    .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "LinuxSystem", "Cgroups"]),
     .testTarget(name: "RuntimeCLITests", dependencies: ["RuntimeCLI"]),
     .testTarget(name: "CgroupsTests", dependencies: ["Cgroups", "LinuxSystem"]),
     // linux.seccomp -> kernel filter through libseccomp, linked statically (module map has no `link`).

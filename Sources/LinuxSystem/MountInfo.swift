@@ -6,7 +6,14 @@ import Foundation
 
 /// /proc/self/mountinfo, read for the few questions the rootfs code asks.
 public enum MountInfo {
-    public struct Entry { public let mountPoint: String; public let fsType: String; public let superOptions: String }
+    public struct Entry: Sendable, Equatable {
+        public let mountPoint: String
+        public let fsType: String
+        public let superOptions: String
+        public init(mountPoint: String, fsType: String, superOptions: String) {
+            self.mountPoint = mountPoint; self.fsType = fsType; self.superOptions = superOptions
+        }
+    }
 
     public static func entries() -> [Entry] {
         guard let text = try? FileSystem.readString("/proc/self/mountinfo") else { return [] }

@@ -1,3 +1,0 @@
-import Testing
-@testable import OCI
-@Test func moduleLinks() { #expect(Bool(true)) }

@@ -1,3 +1,0 @@
-import Testing
-@testable import RuntimeCLI
-@Test func moduleLinks() { #expect(Bool(true)) }

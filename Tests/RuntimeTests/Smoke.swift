@@ -1,3 +1,0 @@
-import Testing
-@testable import Runtime
-@Test func moduleLinks() { #expect(Bool(true)) }
