@@ -63,7 +63,7 @@ struct StateTests {
     }
 
     @Test func syncMessagesRoundTrip() {
-        for m: SyncMessage in [.parentSetupDone, .runCreateRuntimeHooks, .hooksDone, .ready, .error("boom x"),
+        for m: SyncMessage in [.mapsWritten, .cgroupsJoined, .runCreateRuntimeHooks, .hooksDone, .ready, .error("boom x"),
                                .seccompListener(7), .seccompHandedOver] {
             #expect(SyncMessage(m.encoded) == m)
         }

@@ -69,7 +69,7 @@ struct ContainerInit {
     /// Returns our pid as the host sees it (hooks report it).
     private func prepare() throws -> Int32 {
         let spec = plan.spec
-        try receive(.parentSetupDone)
+        if plan.newUserNamespace { try receive(.mapsWritten) }
         for (type, fd) in plan.joins {
             try syscall("setns", type.rawValue) { wl_setns(fd, 0) }
             close(fd)
@@ -78,7 +78,6 @@ struct ContainerInit {
             try syscall("setresgid") { wl_setresgid(0, 0, 0) }
             try syscall("setresuid") { wl_setresuid(0, 0, 0) }
         }
-        if plan.newCgroupNamespace { try syscall("unshare", "cgroup") { wl_unshare(WL_CLONE_NEWCGROUP) } }
         if plan.newTimeNamespace {
             try syscall("unshare", "time") { wl_unshare(WL_CLONE_NEWTIME) }
             let offsets = (plan.spec.linux?.timeOffsets ?? [:]).sorted { $0.key < $1.key }
@@ -101,7 +100,10 @@ struct ContainerInit {
         }
 
         let rootfs = Rootfs(rootfs: plan.rootfs, bundle: plan.bundle, spec: spec, inUserNamespace: plan.inUserNamespace)
-        try rootfs.prepare()
+        let cgroupMounts = try rootfs.prepare()
+        try receive(.cgroupsJoined)
+        if plan.newCgroupNamespace { try syscall("unshare", "cgroup") { wl_unshare(WL_CLONE_NEWCGROUP) } }
+        try rootfs.mountCgroupSteps(cgroupMounts)
 
         try UnixSocket.send(plan.syncFD, SyncMessage.runCreateRuntimeHooks.encoded)
         try receive(.hooksDone)

@@ -19,8 +19,10 @@ struct Rootfs {
 
     var linux: Linux { spec.linux ?? Linux() }
 
-    /// Everything up to (not including) pivot_root.
-    func prepare() throws {
+    /// Everything up to (not including) pivot_root, except cgroup mounts: they must wait
+    /// until the init is in its cgroups (and cgroup namespace), so they are returned to be
+    /// mounted by `mountCgroupSteps` then.
+    func prepare() throws -> [MountStep] {
         // Keep our mounts from propagating back to the host (or follow rootfsPropagation).
         let rootProp = try propagationFlags(linux.rootfsPropagation) ?? [.slave, .recursive]
         try Mounts.mount(source: nil, target: "/", type: nil, flags: rootProp, data: nil)
@@ -29,9 +31,11 @@ struct Rootfs {
         try Mounts.mount(source: rootfs, target: rootfs, type: "bind", flags: [.bind, .recursive], data: nil)
 
         var devIsBound = false
+        var cgroupSteps: [MountStep] = []
         for m in spec.mounts ?? [] {
             let step = try MountStep.plan(m, bundle: bundle)
             if step.destination == "/dev", case .bind = step.kind { devIsBound = true }
+            if step.kind == .cgroup { cgroupSteps.append(step); continue }
             try mount(step)
         }
         if !devIsBound {
@@ -43,6 +47,11 @@ struct Rootfs {
         if let cwd = spec.process?.cwd, cwd != "/" {
             try FileSystem.makeDirectories(try target(for: cwd))
         }
+        return cgroupSteps
+    }
+
+    func mountCgroupSteps(_ steps: [MountStep]) throws {
+        for step in steps { try mount(step) }
     }
 
     private func propagationFlags(_ name: String?) throws -> MountFlags? {

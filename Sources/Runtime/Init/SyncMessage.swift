@@ -1,8 +1,11 @@
 /// The create handshake between the runtime (parent) and the container's init (child),
 /// one SOCK_SEQPACKET message each.
 enum SyncMessage: Equatable {
-    /// parent -> child: cgroups joined and user namespace maps written; go on.
-    case parentSetupDone
+    /// parent -> child: user namespace maps are written (only with a new user namespace).
+    case mapsWritten
+    /// parent -> child: the child is in its cgroups. The child prepares its mounts
+    /// meanwhile: moving a task into a v1 cgroup waits for an RCU grace period (~10 ms).
+    case cgroupsJoined
     /// child -> parent: mounts are done; run prestart/createRuntime hooks now.
     case runCreateRuntimeHooks
     /// parent -> child: hooks done.
@@ -19,7 +22,8 @@ enum SyncMessage: Equatable {
 
     var encoded: String {
         switch self {
-        case .parentSetupDone: return "setup-done"
+        case .mapsWritten: return "maps"
+        case .cgroupsJoined: return "cgroups"
         case .runCreateRuntimeHooks: return "hooks"
         case .hooksDone: return "hooks-done"
         case .seccompListener(let fd): return "seccomp \(fd)"
@@ -31,7 +35,8 @@ enum SyncMessage: Equatable {
 
     init?(_ s: String) {
         switch s {
-        case "setup-done": self = .parentSetupDone
+        case "maps": self = .mapsWritten
+        case "cgroups": self = .cgroupsJoined
         case "hooks": self = .runCreateRuntimeHooks
         case "hooks-done": self = .hooksDone
         case "ready": self = .ready

@@ -31,12 +31,12 @@ extension Runtime {
     /// nothing is left: the child is killed (its mounts die with its mount namespace)
     /// and the state directory is removed.
     public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
-        try create(id: id, options: options, consoleSocketFD: nil)
+        let bundle = FileSystem.absolute(options.bundle)
+        return try create(id: id, options: options, spec: try BundleLoader.load(bundle: bundle), consoleSocketFD: nil)
     }
 
-    func create(id: String, options: CreateOptions, consoleSocketFD: Int32?) throws -> CreatedContainer {
+    func create(id: String, options: CreateOptions, spec: Spec, consoleSocketFD: Int32?) throws -> CreatedContainer {
         let bundle = FileSystem.absolute(options.bundle)
-        let spec = try BundleLoader.load(bundle: bundle)
         let config = try ValidatedConfig(spec: spec, bundle: bundle,
                                          hasConsole: options.consoleSocket != nil || consoleSocketFD != nil)
         try store.reserve(id)
@@ -107,14 +107,16 @@ extension Runtime {
         resources.closeAll(except: parentSync)
 
         logger.debug("container \(id): init cloned as pid \(pid)")
+        if plan.newUserNamespace {
+            try writeIDMaps(pid: pid, linux: spec.linux!)
+            try UnixSocket.send(parentSync, SyncMessage.mapsWritten.encoded)
+        }
         let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id)
         resources.cgroups = cgroups
         try cgroups.join(pid: pid)
         try cgroups.apply(spec.linux?.resources)
-        if plan.newUserNamespace {
-            try writeIDMaps(pid: pid, linux: spec.linux!)
-        }
-        try UnixSocket.send(parentSync, SyncMessage.parentSetupDone.encoded)
+        try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
+        logger.debug("container \(id): cgroups joined")
 
         let created = Clock.rfc3339Now()
         var record = ContainerRecord(

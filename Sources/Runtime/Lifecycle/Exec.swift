@@ -78,7 +78,7 @@ extension Runtime {
 
         do {
             try c.record.cgroups.join(pid: pid)
-            try UnixSocket.send(parentSync, SyncMessage.parentSetupDone.encoded)
+            try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
             // The child's end is close-on-exec: EOF means it exec'd; a message means it failed.
             if let text = try UnixSocket.receive(parentSync) {
                 if case .error(let m)? = SyncMessage(text) { throw RuntimeError.initFailed(m) }
@@ -125,7 +125,7 @@ struct ExecInit {
 
     func run() -> Never {
         do {
-            guard let text = try UnixSocket.receive(plan.syncFD), SyncMessage(text) == .parentSetupDone else {
+            guard let text = try UnixSocket.receive(plan.syncFD), SyncMessage(text) == .cgroupsJoined else {
                 _exit(1)
             }
             var inUserNamespace = false

@@ -24,7 +24,7 @@ extension Runtime {
             try syscall("socketpair") { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
             consolePair = (fds[0], fds[1])
         }
-        let created = try create(id: id, options: options.create, consoleSocketFD: consolePair?.1)
+        let created = try create(id: id, options: options.create, spec: spec, consoleSocketFD: consolePair?.1)
         var master: Int32 = -1
         if let (ours, theirs) = consolePair {
             close(theirs)
@@ -49,7 +49,9 @@ extension Runtime {
             while waitpid(created.pid, &s, 0) < 0 && errno == EINTR {}
             status = s
         }
+        logger.debug("container \(id): exited with status \(exitStatus(status))")
         if !options.keep { try? delete(id: id, force: true) }
+        logger.debug("container \(id): deleted")
         return exitStatus(status)
     }
 }

@@ -32,6 +32,7 @@ extension Runtime {
             }
         }
         unlink(fifo)
+        logger.debug("container \(id): started")
         let state = c.state(status: .running)
         do {
             try Hooks.run(.poststart, spec: c.record.spec, state: state)
