@@ -19,7 +19,7 @@ let runtimeTargets: [Target] = [
     // Typed syscall wrappers: errno + context, EINTR retry in one place.
     .target(name: "LinuxSystem", dependencies: ["CWarmlane", systemPackage]),
     // cgroup v1/v2: layout detection, one file per controller, the freezer.
-    .target(name: "Cgroups", dependencies: ["OCI", "LinuxSystem"]),
+    .target(name: "Cgroups", dependencies: ["OCI", "LinuxSystem", "CWarmlane"]),
     // Container lifecycle: one file per verb, the init (child) path, rootfs, hooks, state store.
     .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "Cgroups", "Seccomp", "CWarmlane", systemPackage, logging]),
     // runc-compatible argument types; no lifecycle logic.

@@ -37,14 +37,31 @@ public struct CgroupSet: Codable, Sendable, Equatable {
 
     public var isUnifiedOnly: Bool { freezer != nil && freezer == unified }
 
-    /// Creates the directories and moves `pid` into them.
-    public func join(pid: Int32) throws {
+    /// Creates the directories (cheap; done before the init exists, so it can bind them).
+    public func create() throws {
         for dir in directories {
             try FileSystem.makeDirectories(dir)
             if dir.contains("/cpuset/") || dir.hasSuffix("/cpuset") { try CpusetController.inherit(dir) }
-            try FileSystem.write(dir + "/cgroup.procs", String(pid), flags: O_WRONLY)
         }
         if let u = unified, isUnifiedOnly { try CgroupV2.enableControllers(for: u) }
+    }
+
+    /// Moves `pid` into every directory. The first move waits for an RCU grace period in
+    /// the kernel (cgroup_threadgroup_rwsem), so callers overlap it with other work.
+    public func attach(pid: Int32) throws {
+        for dir in directories {
+            try FileSystem.write(dir + "/cgroup.procs", String(pid), flags: O_WRONLY)
+        }
+    }
+
+    public func join(pid: Int32) throws {
+        try create()
+        try attach(pid: pid)
+    }
+
+    /// This container's directory in the hierarchy mounted at `mountPoint`.
+    public func directory(under mountPoint: String) -> String? {
+        directories.first { Path.parent($0) == mountPoint || $0.hasPrefix(mountPoint + "/") }
     }
 
     public func apply(_ resources: Resources?) throws {

@@ -1,5 +1,6 @@
 import LinuxSystem
 
+
 /// The cgroup hierarchies mounted on this host, as found in /proc/self/mountinfo.
 /// v1 (and hybrid): one per controller set under /sys/fs/cgroup/<name>, plus an optional
 /// cgroup2 "unified" tree without controllers. v2: a single cgroup2 tree.

@@ -53,6 +53,7 @@ extension RuntimeVerb {
             return fail(logger, "systemd cgroup driver is not supported by warmlane; drop --systemd-cgroup (the cgroupfs driver is used)")
         }
         let runtime = Runtime(root: global.root, logger: logger)
+        logger.debug("\(Self.configuration.commandName ?? "warmlane"): arguments parsed")
         do {
             return try execute(runtime)
         } catch {

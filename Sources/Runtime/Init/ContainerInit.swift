@@ -2,6 +2,7 @@ import Glibc
 import CWarmlane
 import OCI
 import LinuxSystem
+import Cgroups
 
 /// Everything the init child needs. It is built by the parent before clone, so the
 /// child (a copy of the parent's memory) simply has it.
@@ -26,6 +27,8 @@ struct InitPlan {
     var newCgroupNamespace: Bool
     /// Unshared by the child; offsets must be written before anything enters it.
     var newTimeNamespace: Bool
+    /// The container's cgroup directories (already created by the parent).
+    var cgroups: CgroupSet
     var inUserNamespace: Bool
     var hasMountNamespace: Bool
 }
@@ -99,15 +102,24 @@ struct ContainerInit {
             try FileSystem.write("/proc/self/oom_score_adj", String(adj), flags: O_WRONLY)
         }
 
-        let rootfs = Rootfs(rootfs: plan.rootfs, bundle: plan.bundle, spec: spec, inUserNamespace: plan.inUserNamespace)
+        let rootfs = Rootfs(rootfs: plan.rootfs, bundle: plan.bundle, spec: spec,
+                            inUserNamespace: plan.inUserNamespace, cgroups: plan.cgroups)
         let cgroupMounts = try rootfs.prepare()
-        try receive(.cgroupsJoined)
-        if plan.newCgroupNamespace { try syscall("unshare", "cgroup") { wl_unshare(WL_CLONE_NEWCGROUP) } }
-        try rootfs.mountCgroupSteps(cgroupMounts)
-
-        try UnixSocket.send(plan.syncFD, SyncMessage.runCreateRuntimeHooks.encoded)
-        try receive(.hooksDone)
-        try Hooks.run(.createContainer, spec: spec, state: hookState(hostPid: hostPid))
+        // Attaching to cgroups costs the parent an RCU grace period. Without hooks that must
+        // see the finished environment before pivot_root, the init carries on meanwhile and
+        // waits only before it would run anything of the user's.
+        let joinBeforePivot = [HookPoint.prestart, .createRuntime, .createContainer].contains { !$0.hooks(in: spec).isEmpty }
+        func joinCgroups(afterPivot: Bool) throws {
+            try receive(.cgroupsJoined)
+            if plan.newCgroupNamespace { try syscall("unshare", "cgroup") { wl_unshare(WL_CLONE_NEWCGROUP) } }
+            try rootfs.mountCgroupSteps(cgroupMounts, afterPivot: afterPivot)
+        }
+        if joinBeforePivot {
+            try joinCgroups(afterPivot: false)
+            try UnixSocket.send(plan.syncFD, SyncMessage.runCreateRuntimeHooks.encoded)
+            try receive(.hooksDone)
+            try Hooks.run(.createContainer, spec: spec, state: hookState(hostPid: hostPid))
+        }
 
         try rootfs.switchRoot(noPivot: plan.noPivot)
 
@@ -123,6 +135,7 @@ struct ContainerInit {
         }
         try rootfs.applyMaskedAndReadonlyPaths()
 
+        if !joinBeforePivot { try joinCgroups(afterPivot: true) }
         if plan.process.terminal == true {
             guard let sock = plan.consoleSocketFD else {
                 throw RuntimeError.config("process.terminal is set but no --console-socket was given")

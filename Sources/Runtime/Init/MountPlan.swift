@@ -69,7 +69,7 @@ public func secureJoin(root: String, _ unsafePath: String) throws -> String {
             resolved.append(c)
         }
     }
-    return resolved.isEmpty ? root : root + "/" + resolved.joined(separator: "/")
+    return resolved.isEmpty ? (root.isEmpty ? "/" : root) : root + "/" + resolved.joined(separator: "/")
 }
 
 import Glibc

@@ -16,6 +16,19 @@ struct Rootfs {
     let bundle: String
     let spec: Spec
     let inUserNamespace: Bool
+    /// The host's cgroup hierarchies, read while the host's mounts are still visible.
+    let cgroupLayout: CgroupLayout
+    /// The container's own cgroup directories, bound in when it has no cgroup namespace.
+    let cgroups: CgroupSet
+    /// In a cgroup namespace the trees are fresh mounts, rooted at the container's cgroup:
+    /// they wait until the init is in it. Binds of its directories can be made at once.
+    var ownCgroupNamespace: Bool { (linux.namespaces ?? []).contains { $0.type == .cgroup } }
+
+    init(rootfs: String, bundle: String, spec: Spec, inUserNamespace: Bool, cgroups: CgroupSet) {
+        self.rootfs = rootfs; self.bundle = bundle; self.spec = spec; self.inUserNamespace = inUserNamespace
+        self.cgroups = cgroups
+        self.cgroupLayout = CgroupLayout.detect()
+    }
 
     var linux: Linux { spec.linux ?? Linux() }
 
@@ -35,7 +48,12 @@ struct Rootfs {
         for m in spec.mounts ?? [] {
             let step = try MountStep.plan(m, bundle: bundle)
             if step.destination == "/dev", case .bind = step.kind { devIsBound = true }
-            if step.kind == .cgroup { cgroupSteps.append(step); continue }
+            if step.kind == .cgroup && ownCgroupNamespace {
+                // The mount point is made now, while the root may still be written.
+                try makeMountPoint(try target(for: step.destination), directory: true)
+                cgroupSteps.append(step)
+                continue
+            }
             try mount(step)
         }
         if !devIsBound {
@@ -50,8 +68,9 @@ struct Rootfs {
         return cgroupSteps
     }
 
-    func mountCgroupSteps(_ steps: [MountStep]) throws {
-        for step in steps { try mount(step) }
+    /// After pivot_root the destinations are paths of the container's own root.
+    func mountCgroupSteps(_ steps: [MountStep], afterPivot: Bool) throws {
+        for step in steps { try mount(step, root: afterPivot ? "/" : rootfs) }
     }
 
     private func propagationFlags(_ name: String?) throws -> MountFlags? {
@@ -67,12 +86,13 @@ struct Rootfs {
         try Mounts.mount(source: nil, target: mp, type: nil, flags: .private, data: nil)
     }
 
-    private func target(for destination: String) throws -> String {
-        try secureJoin(root: rootfs, destination)
+    private func target(for destination: String, root: String? = nil) throws -> String {
+        let r = root ?? rootfs
+        return r == "/" ? try secureJoin(root: "", destination) : try secureJoin(root: r, destination)
     }
 
-    private func mount(_ step: MountStep) throws {
-        let dest = try target(for: step.destination)
+    private func mount(_ step: MountStep, root: String? = nil) throws {
+        let dest = try target(for: step.destination, root: root)
         switch step.kind {
         case .bind(let recursive):
             guard let kind = FileSystem.lstatMode(step.source) ?? (FileSystem.exists(step.source) ? S_IFREG : nil) else {
@@ -117,13 +137,14 @@ struct Rootfs {
     /// tree stays out of sight either way.
     private func mountCgroups(at dest: String, flags: MountFlags) throws {
         let base = flags.subtracting(.readOnly).union([.noSUID, .noDev, .noExec])
-        let layout = CgroupLayout.detect()
-        let ownNamespace = (linux.namespaces ?? []).contains { $0.type == .cgroup }
+        let layout = cgroupLayout
+        let ownNamespace = ownCgroupNamespace
+        func own(_ mountPoint: String) -> String { cgroups.directory(under: mountPoint) ?? mountPoint }
         if layout.isUnifiedOnly, let root = layout.unified {
             if ownNamespace {
                 try Mounts.mount(source: "cgroup2", target: dest, type: "cgroup2", flags: flags, data: nil)
             } else {
-                try bindCgroup(Path.clean(root + CgroupPath.own(controller: nil)), dest, flags)
+                try bindCgroup(own(root), dest, flags)
             }
             return
         }
@@ -134,7 +155,7 @@ struct Rootfs {
             if ownNamespace {
                 try Mounts.mount(source: "cgroup", target: sub, type: "cgroup", flags: flags, data: h.mountOptions)
             } else {
-                try bindCgroup(Path.clean(h.mountPoint + CgroupPath.own(controller: h.controllers.first)), sub, flags)
+                try bindCgroup(own(h.mountPoint), sub, flags)
             }
         }
         if let unified = layout.unified {
@@ -143,7 +164,7 @@ struct Rootfs {
             if ownNamespace {
                 try Mounts.mount(source: "cgroup2", target: sub, type: "cgroup2", flags: flags, data: nil)
             } else {
-                try bindCgroup(Path.clean(unified + CgroupPath.own(controller: nil)), sub, flags)
+                try bindCgroup(own(unified), sub, flags)
             }
         }
         if flags.contains(.readOnly) {

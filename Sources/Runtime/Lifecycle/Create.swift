@@ -42,8 +42,16 @@ extension Runtime {
         try store.reserve(id)
         var resources = CreateResources()
         do {
+            // Directories now, attach after clone: the init binds them while the attach waits.
+            let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id)
+            resources.cgroups = cgroups
+            try cgroups.create()
+            // Start the kernel's cgroup-attach grace period now (see AttachWarmup), after the
+            // mkdirs: the helper holds cgroup_mutex while it waits.
+            let warmup = AttachWarmup.start()
+            defer { warmup?.finish() }
             let created = try spawnInit(id: id, bundle: bundle, config: config, options: options,
-                                        consoleSocketFD: consoleSocketFD, resources: &resources)
+                                        cgroups: cgroups, consoleSocketFD: consoleSocketFD, resources: &resources)
             return created
         } catch {
             resources.abandon()
@@ -53,7 +61,8 @@ extension Runtime {
     }
 
     private func spawnInit(id: String, bundle: String, config: ValidatedConfig, options: CreateOptions,
-                           consoleSocketFD: Int32?, resources: inout CreateResources) throws -> CreatedContainer {
+                           cgroups: CgroupSet, consoleSocketFD: Int32?,
+                           resources: inout CreateResources) throws -> CreatedContainer {
         let spec = config.spec
         let fifo = store.execFifo(id)
         try syscall("mkfifo", fifo) { mkfifo(fifo, 0o622) }
@@ -90,6 +99,7 @@ extension Runtime {
             newUserNamespace: config.newNamespaces.contains(.user),
             newCgroupNamespace: config.newNamespaces.contains(.cgroup),
             newTimeNamespace: config.newNamespaces.contains(.time),
+            cgroups: cgroups,
             inUserNamespace: config.newNamespaces.contains(.user) || config.joinedNamespaces.contains { $0.type == .user },
             hasMountNamespace: true)
 
@@ -111,9 +121,7 @@ extension Runtime {
             try writeIDMaps(pid: pid, linux: spec.linux!)
             try UnixSocket.send(parentSync, SyncMessage.mapsWritten.encoded)
         }
-        let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id)
-        resources.cgroups = cgroups
-        try cgroups.join(pid: pid)
+        try cgroups.attach(pid: pid)
         try cgroups.apply(spec.linux?.resources)
         try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
         logger.debug("container \(id): cgroups joined")
