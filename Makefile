@@ -5,12 +5,16 @@ SWIFT    ?= swift
 RELEASE  := -c release -Xswiftc -static-executable
 BINDIR    = $(shell $(SWIFT) build $(RELEASE) --show-bin-path)
 
-.PHONY: help deps build install test test-unit test-integration bench demo bundles clean
+.PHONY: help deps build install test test-unit test-integration test-engines test-cgroup2 \
+        test-workflow bench demo bundles clean
 
 help:
-	@echo "make deps | build | install | test | bench | demo | bundles | clean"
+	@echo "make demo     install deps, build, run a workflow container through warmlane"
+	@echo "make test     install deps, build, run every test suite (root)"
+	@echo "make build | install | bench | bundles | deps | clean"
+	@echo "make test-unit | test-integration | test-engines | test-cgroup2 | test-workflow"
 
-deps:           ## apt packages the build, tests and demo need (idempotent)
+deps:           ## apt/pip packages the build, tests and demo need (idempotent)
 	bash scripts/install-deps.sh
 
 build:          ## static release binaries: warmlane, warmlane-shim
@@ -21,13 +25,24 @@ install: build
 	install -D -m 0755 $(BINDIR)/warmlane $(DESTDIR)$(PREFIX)/bin/warmlane
 	install -D -m 0755 $(BINDIR)/warmlane-shim $(DESTDIR)$(PREFIX)/bin/warmlane-shim
 
-test: build test-unit test-integration
+# Everything, as root: unit tests, the OCI suite (warmlane and runc), the engines
+# (podman, containerd, dockerd), cgroup v2 in a QEMU guest, the workflow bundles.
+test: deps build bundles test-unit test-integration test-engines test-cgroup2 test-workflow
 
 test-unit:
 	$(SWIFT) test
 
 test-integration: build
 	WARMLANE=$(BINDIR)/warmlane bash scripts/test-integration.sh
+
+test-engines: build
+	WARMLANE=$(BINDIR)/warmlane bash scripts/test-engines.sh
+
+test-cgroup2: build
+	WARMLANE=$(BINDIR)/warmlane bash Tests/QEMU/run-guest-tests.sh
+
+test-workflow: build bundles
+	WARMLANE=$(BINDIR)/warmlane RUNTIME=$(BINDIR)/warmlane bash scripts/test-workflow.sh
 
 bench: build
 	WARMLANE=$(BINDIR)/warmlane bash scripts/bench-runtime.sh
@@ -37,7 +52,7 @@ bench: build
 bundles:
 	bash scripts/build-bundles.sh
 
-demo: build bundles
+demo: deps build bundles
 	WARMLANE=$(BINDIR)/warmlane bash scripts/demo.sh
 
 clean:

@@ -18,7 +18,8 @@ struct PsCommand: RuntimeVerb {
             return 0
         }
         // As runc: run the host's ps and keep the header plus the container's rows.
-        let output = try ProcessRunner.capture(["ps"] + (psArgs.isEmpty ? ["-ef"] : psArgs))
+        let args = psArgs.first == "--" ? Array(psArgs.dropFirst()) : psArgs
+        let output = try ProcessRunner.capture(["ps"] + (args.isEmpty ? ["-ef"] : args))
         let lines = output.split(separator: "\n", omittingEmptySubsequences: false)
         guard let header = lines.first else { return 0 }
         guard let pidColumn = header.split(separator: " ").firstIndex(of: "PID") else {
