@@ -23,7 +23,7 @@ let runtimeTargets: [Target] = [
     // Container lifecycle: one file per verb, the init (child) path, rootfs, hooks, state store.
     .target(name: "Runtime", dependencies: ["OCI", "LinuxSystem", "Cgroups", "Seccomp", "CWarmlane", systemPackage, logging]),
     // runc-compatible argument types; no lifecycle logic.
-    .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", "LinuxSystem", "Cgroups", argumentParser, logging]),
+    .target(name: "RuntimeCLI", dependencies: ["Runtime", "OCI", "LinuxSystem", "Cgroups", "Seccomp", argumentParser, logging]),
     .executableTarget(name: "warmlane", dependencies: ["RuntimeCLI"]),
     .testTarget(name: "OCITests", dependencies: ["OCI"], exclude: ["Fixtures"]),
     .testTarget(name: "RuntimeTests", dependencies: ["Runtime", "OCI", "LinuxSystem", "Cgroups"]),

@@ -155,16 +155,30 @@ public struct Seccomp: Codable, Sendable, Equatable {
     public var listenerMetadata: String?
     public var syscalls: [Syscall]?
 
+    public init(defaultAction: String, defaultErrnoRet: UInt32? = nil, architectures: [String]? = nil,
+                flags: [String]? = nil, listenerPath: String? = nil, listenerMetadata: String? = nil,
+                syscalls: [Syscall]? = nil) {
+        self.defaultAction = defaultAction; self.defaultErrnoRet = defaultErrnoRet
+        self.architectures = architectures; self.flags = flags; self.listenerPath = listenerPath
+        self.listenerMetadata = listenerMetadata; self.syscalls = syscalls
+    }
+
     public struct Syscall: Codable, Sendable, Equatable {
         public var names: [String]
         public var action: String
         public var errnoRet: UInt32?
         public var args: [Arg]?
+        public init(names: [String], action: String, errnoRet: UInt32? = nil, args: [Arg]? = nil) {
+            self.names = names; self.action = action; self.errnoRet = errnoRet; self.args = args
+        }
     }
     public struct Arg: Codable, Sendable, Equatable {
         public var index: UInt
         public var value: UInt64
         public var valueTwo: UInt64?
         public var op: String
+        public init(index: UInt, value: UInt64, valueTwo: UInt64? = nil, op: String) {
+            self.index = index; self.value = value; self.valueTwo = valueTwo; self.op = op
+        }
     }
 }

@@ -31,14 +31,8 @@ public enum DefaultSeccompProfile {
                              args: [Arg(index: cloneFlagsIndex, value: cloneNamespaceFlags, valueTwo: 0, op: "SCMP_CMP_MASKED_EQ")]))
         // clone3 flags live in a struct seccomp cannot inspect: ENOSYS makes glibc fall back to clone.
         syscalls.append(Rule(names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: UInt32(38)))
-        let profile = Profile(defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
-                              architectures: architectures, syscalls: syscalls)
-        // OCI.Seccomp has no public memberwise initializer: go through its Codable form.
-        do {
-            return try JSONDecoder().decode(OCI.Seccomp.self, from: JSONEncoder().encode(profile))
-        } catch {
-            fatalError("DefaultSeccompProfile: cannot round-trip the built-in profile: \(error)")
-        }
+        return OCI.Seccomp(defaultAction: "SCMP_ACT_ERRNO", defaultErrnoRet: 1,
+                           architectures: architectures, syscalls: syscalls)
     }
 
     /// CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET.
@@ -129,22 +123,6 @@ public enum DefaultSeccompProfile {
     ]
 
     // Codable mirrors of the OCI types (same JSON keys).
-    private struct Profile: Encodable {
-        var defaultAction: String
-        var defaultErrnoRet: UInt32?
-        var architectures: [String]
-        var syscalls: [Rule]
-    }
-    private struct Rule: Encodable {
-        var names: [String]
-        var action: String
-        var errnoRet: UInt32? = nil
-        var args: [Arg]? = nil
-    }
-    private struct Arg: Encodable {
-        var index: UInt
-        var value: UInt64
-        var valueTwo: UInt64? = nil
-        var op: String
-    }
+    private typealias Rule = OCI.Seccomp.Syscall
+    private typealias Arg = OCI.Seccomp.Arg
 }
