@@ -70,6 +70,10 @@ public struct CgroupSet: Codable, Sendable, Equatable {
             try CgroupV2.apply(r, to: unified!)
             return
         }
+        if let u = r.unified, !u.isEmpty {
+            // The controllers live in v1 hierarchies here; cgroup2 files would not limit anything.
+            throw SyscallError("linux.resources.unified (needs cgroup v2; this host uses v1)", nil, errno: .notSupported)
+        }
         for dir in directories {
             if dir.hasPrefix("/sys/fs/cgroup/memory/") { try MemoryController.applyV1(r.memory, dir) }
             if dir.hasPrefix("/sys/fs/cgroup/cpu/") || dir.hasPrefix("/sys/fs/cgroup/cpu,cpuacct/") { try CPUController.applyV1(r.cpu, dir) }
