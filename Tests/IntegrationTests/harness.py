@@ -313,3 +313,38 @@ def kill_pids(pids):
             os.kill(p, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+# ---- cgroup v1 helpers (test_cgroups.py, test_pause.py, test_exec.py) ------
+
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def cgroup_paths_of_pid(pid):
+    """{controller: host directory} for a process, from /proc/PID/cgroup
+    (v1 controllers under /sys/fs/cgroup/<ctrl>; `unified` for the 0:: line)."""
+    out = {}
+    with open(f"/proc/{pid}/cgroup") as f:
+        for line in f.read().splitlines():
+            _, ctrls, path = line.split(":", 2)
+            mnt_names = ctrls.split(",") if ctrls else ["unified"]
+            for c in mnt_names:
+                c = c.replace("name=", "")
+                mnt = CGROUP_ROOT / c
+                if not mnt.exists():
+                    mnt = CGROUP_ROOT / ctrls.replace("name=", "")
+                out[c] = mnt / path.lstrip("/")
+    return out
+
+
+def cg_read(path, name):
+    return (Path(path) / name).read_text().strip()
+
+
+def cg_kv(path, name):
+    """A `key value` per line cgroup file (memory.oom_control, cpu.stat, ...)."""
+    out = {}
+    for line in cg_read(path, name).splitlines():
+        k, _, v = line.partition(" ")
+        out[k] = int(v) if v.lstrip("-").isdigit() else v
+    return out
