@@ -1,0 +1,171 @@
+"""exec: a second process in a running container (inline args, --process,
+flags), its namespaces and cgroup, detached/tty/preserved fds, refusals."""
+import json
+import os
+
+import harness as H
+from test_terminal import ConsoleReceiver
+
+SLEEP = ["/bin/sleep", "60"]
+
+
+def running(ctx, nnp=True):
+    b = ctx.bundle(args=SLEEP)
+    b.process["noNewPrivileges"] = nnp
+    cid = ctx.create(b)
+    ctx.rt.ok("start", cid)
+    return b, cid, ctx.rt.state(cid)["pid"]
+
+
+def probe_json(r):
+    assert r.rc == 0, r
+    try:
+        return json.loads(r.out)
+    except ValueError:
+        raise AssertionError(f"exec output is not probe JSON: {r}")
+
+
+def test_exec_inline_args(ctx):
+    b, cid, pid = running(ctx)
+    info = probe_json(ctx.rt("exec", cid, "/bin/probe", "read:/proc/1/cmdline"))
+    assert info["pid"] != 1
+    assert info["read"]["/proc/1/cmdline"].split("\0")[0] == "/bin/sleep"
+    assert info["hostname"] == "warmlane-it"
+    assert info["uid"] == 0 and info["cwd"] == "/"
+
+
+def test_exec_process_file(ctx):
+    b, cid, pid = running(ctx)
+    proc = {"terminal": False, "user": {"uid": 1000, "gid": 1000},
+            "args": ["/bin/probe", "exit:3"], "env": ["PATH=/bin", "WL_FROM=process-json"],
+            "cwd": "/tmp", "noNewPrivileges": True}
+    f = ctx.workdir / "process.json"
+    f.write_text(json.dumps(proc))
+    r = ctx.rt("exec", "--process", f, cid)
+    assert r.rc == 3, r
+    info = json.loads(r.out)
+    assert "WL_FROM=process-json" in info["env"], info["env"]
+    assert info["cwd"] == "/tmp" and info["uid"] == 1000 and info["gid"] == 1000
+
+
+def test_exec_exit_code(ctx):
+    b, cid, pid = running(ctx)
+    assert ctx.rt("exec", cid, "/bin/sh", "-c", "exit 7").rc == 7
+    assert ctx.rt("exec", cid, "/bin/true").rc == 0
+
+
+def test_exec_env_cwd_user_groups(ctx):
+    b, cid, pid = running(ctx)
+    info = probe_json(ctx.rt("exec", "--env", "WL_A=1", "--env", "WL_B=two words", "--cwd", "/tmp",
+                             "--user", "1000:1001", "--additional-gids", "5",
+                             "--additional-gids", "65534", cid, "/bin/probe"))
+    assert "WL_A=1" in info["env"] and "WL_B=two words" in info["env"], info["env"]
+    assert any(e.startswith("PATH=") for e in info["env"]), "config env must be kept"
+    assert info["cwd"] == "/tmp"
+    assert (info["uid"], info["gid"], info["euid"], info["egid"]) == (1000, 1001, 1000, 1001)
+    assert {5, 65534} <= set(info["groups"]), info["groups"]
+
+
+def test_exec_cap(ctx):
+    b, cid, pid = running(ctx)
+    sys_admin = H.cap_mask(["CAP_SYS_ADMIN"])
+    plain = probe_json(ctx.rt("exec", cid, "/bin/probe"))
+    assert not int(plain["status"]["CapEff"], 16) & sys_admin
+    info = probe_json(ctx.rt("exec", "--cap", "CAP_SYS_ADMIN", cid, "/bin/probe"))
+    eff = int(info["status"]["CapEff"], 16)
+    assert eff & sys_admin, info["status"]
+    assert int(info["status"]["CapBnd"], 16) & sys_admin, info["status"]
+    assert eff & H.cap_mask(["CAP_KILL"]), "config caps must be kept"
+
+
+def test_exec_no_new_privs(ctx):
+    b, cid, pid = running(ctx, nnp=False)
+    assert probe_json(ctx.rt("exec", cid, "/bin/probe"))["status"]["NoNewPrivs"] == "0"
+    info = probe_json(ctx.rt("exec", "--no-new-privs", cid, "/bin/probe"))
+    assert info["status"]["NoNewPrivs"] == "1"
+
+
+def test_exec_detach_pid_file_and_ps(ctx):
+    b, cid, pid = running(ctx)
+    pf = ctx.workdir / "exec.pid"
+    r = ctx.rt("exec", "--detach", "--pid-file", pf, cid, "/bin/sleep", "30", timeout=10)
+    assert r.rc == 0, r
+    epid = int(pf.read_text())
+    assert epid != pid and os.path.exists(f"/proc/{epid}")
+    with open(f"/proc/{epid}/cmdline", "rb") as f:
+        assert f.read().split(b"\0")[:2] == [b"/bin/sleep", b"30"]
+    ps = json.loads(ctx.rt.ok("ps", "--format", "json", cid).out)
+    assert pid in ps and epid in ps, (pid, epid, ps)
+    ps2 = json.loads(ctx.rt.ok("ps", "-f", "json", cid).out)
+    assert epid in ps2
+
+
+def test_exec_tty_console_socket(ctx):
+    b, cid, pid = running(ctx)
+    rcv = ConsoleReceiver()
+    try:
+        r = ctx.rt("exec", "--tty", "--detach", "--console-socket", rcv.path, cid,
+                   "/bin/sh", "-c", "tty; echo wl-exec-tty-ok")
+        assert r.rc == 0, r
+        assert os.isatty(rcv.wait_master())
+        raw = rcv.read_all(timeout=10)
+    finally:
+        rcv.close()
+    assert b"wl-exec-tty-ok" in raw, raw
+    assert b"/dev/pts/" in raw, raw
+
+
+def test_exec_joins_namespaces_and_cgroup(ctx):
+    b, cid, pid = running(ctx)
+    info = probe_json(ctx.rt("exec", cid, "/bin/probe", "read:/proc/self/cgroup"))
+    init_ns = {}
+    for n in info["ns"]:
+        init_ns[n] = os.readlink(f"/proc/{pid}/ns/{n}")
+    assert info["ns"] == init_ns
+    for n in ("mnt", "pid", "net", "ipc", "uts"):
+        assert init_ns[n] != os.readlink(f"/proc/self/ns/{n}"), f"init shares the host's {n} ns?"
+    with open(f"/proc/{pid}/cgroup") as f:
+        assert info["read"]["/proc/self/cgroup"].strip() == f.read().strip()
+
+
+def test_exec_paused_fails(ctx):
+    b, cid, pid = running(ctx)
+    ctx.rt.ok("pause", cid)
+    r = ctx.rt("exec", cid, "/bin/true", timeout=10)
+    assert r.rc not in (0, "timeout"), r
+    assert ctx.rt.status(cid) == "paused"
+    ctx.rt.ok("resume", cid)
+    assert ctx.rt("exec", cid, "/bin/true").rc == 0
+
+
+def test_exec_preserve_fds(ctx):
+    b, cid, pid = running(ctx)
+    out = ctx.workdir / "fd3.txt"
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        r = ctx.rt("exec", "--preserve-fds", "1", cid, "/bin/sh", "-c",
+                   "echo wl-fd3 >&3; ls -l /proc/self/fd/ >&3",
+                   preexec_fn=lambda: os.dup2(fd, 3), pass_fds=(3,))
+    finally:
+        os.close(fd)
+    assert r.rc == 0, r
+    text = out.read_text()
+    assert "wl-fd3" in text, text
+    # without --preserve-fds the fd is not passed
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        r = ctx.rt("exec", cid, "/bin/sh", "-c", "echo wl-fd3 >&3",
+                   preexec_fn=lambda: os.dup2(fd, 3), pass_fds=(3,))
+    finally:
+        os.close(fd)
+    assert r.rc != 0, r
+    assert out.read_text() == ""
+
+
+def test_exec_stopped_fails(ctx):
+    b = ctx.bundle("exit:0")
+    cid = ctx.create(b)
+    ctx.rt.ok("start", cid)
+    ctx.rt.wait_status(cid, "stopped")
+    r = ctx.rt("exec", cid, "/bin/true")
+    assert r.rc != 0, r
