@@ -2,6 +2,8 @@
 flags), its namespaces and cgroup, detached/tty/preserved fds, refusals."""
 import json
 import os
+import subprocess
+import time
 
 import harness as H
 from test_terminal import ConsoleReceiver
@@ -169,3 +171,26 @@ def test_exec_stopped_fails(ctx):
     ctx.rt.wait_status(cid, "stopped")
     r = ctx.rt("exec", cid, "/bin/true")
     assert r.rc != 0, r
+
+
+
+def test_exec_ignore_paused(ctx):
+    """--ignore-paused: the exec is accepted, its process sits in the frozen
+    cgroup, and runs (and exec returns) once the container is resumed."""
+    b, cid, pid = running(ctx)
+    ctx.rt.ok("pause", cid)
+    err = ctx.workdir / "exec-ignore-paused.err"
+    with open(err, "wb") as e:
+        p = subprocess.Popen(ctx.rt.argv("exec", "--ignore-paused", cid, "/bin/touch", "/shared/ran"),
+                             stdin=subprocess.DEVNULL, stdout=e, stderr=e)
+    try:
+        time.sleep(0.5)
+        assert p.poll() is None, f"exec --ignore-paused returned {p.returncode}: {err.read_text()}"
+        assert not (b.shared / "ran").exists(), "exec'd process ran inside a paused container"
+        ctx.rt.ok("resume", cid)
+        assert p.wait(timeout=10) == 0, err.read_text()
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait(timeout=10)
+    assert (b.shared / "ran").exists()
