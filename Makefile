@@ -42,7 +42,7 @@ test-cgroup2: build
 	WARMLANE=$(BINDIR)/warmlane bash Tests/QEMU/run-guest-tests.sh
 
 test-workflow: build bundles
-	WARMLANE=$(BINDIR)/warmlane RUNTIME=$(BINDIR)/warmlane bash scripts/test-workflow.sh
+	SKIP_BUILD=1 RUNTIME=$(BINDIR)/warmlane bash scripts/test-workflow.sh
 
 bench: build
 	WARMLANE=$(BINDIR)/warmlane bash scripts/bench-runtime.sh

@@ -9,6 +9,7 @@ classified in KNOWN_DIFFERENCES and reported; any other difference fails the tes
 WORKFLOW_DIFF_CASES (default 250) sets how many definitions; WORKFLOW_DIFF_SEED the first seed.
 """
 import json
+import logging
 import os
 import subprocess
 import tempfile
@@ -19,6 +20,9 @@ import pytest
 from moto import mock_aws
 
 import aslgen
+
+# moto logs every failing execution's parse tree at WARNING; the test reports differences itself.
+logging.getLogger("moto").setLevel(logging.CRITICAL)
 
 CASES = int(os.environ.get("WORKFLOW_DIFF_CASES", "250"))
 SEED = int(os.environ.get("WORKFLOW_DIFF_SEED", "1"))
