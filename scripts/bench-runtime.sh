@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runtime benchmark: `run` of a busybox /bin/true bundle for warmlane ($WARMLANE),
-# runc and crun, each with a private --root.  Prints median/p90 and ratios.
+# Runtime benchmark: `run` of a busybox /bin/true bundle, the pause+resume round trip
+# and `exec /bin/true` into a running container, for warmlane ($WARMLANE),
+# runc and crun, each with a private --root.  Prints median/p90 (run) or median/p99
+# (pause, exec) and ratios.
 #
-#   WARMLANE=/path/to/warmlane scripts/bench-runtime.sh [--iterations N] [--rounds R]
+#   WARMLANE=/path/to/warmlane scripts/bench-runtime.sh [--iterations N] [--pause-iterations N] [--exec-iterations N] [--rounds R]
 #
 # A runtime that is missing is skipped with a note.  Must run as root.
 set -euo pipefail
