@@ -41,7 +41,8 @@ def has_memsw():
 
 def test_memory_values(ctx):
     b = ctx.bundle(args=SLEEP)
-    mem = {"limit": 64 * MiB, "reservation": 32 * MiB, "disableOOMKiller": True}
+    mem = {"limit": 64 * MiB, "reservation": 32 * MiB, "disableOOMKiller": True,
+           "swappiness": 10}
     if has_memsw():
         mem["swap"] = 96 * MiB
     b.linux["resources"]["memory"] = mem
@@ -53,6 +54,7 @@ def test_memory_values(ctx):
     if has_memsw():
         assert int(H.cg_read(m, "memory.memsw.limit_in_bytes")) == 96 * MiB
     assert H.cg_kv(m, "memory.oom_control")["oom_kill_disable"] == 1
+    assert int(H.cg_read(m, "memory.swappiness")) == 10
     assert str(pid) in H.cg_read(m, "cgroup.procs").split()
 
 
@@ -275,6 +277,40 @@ def test_update_flags(ctx):
     assert int(H.cg_read(cg["cpu"], "cpu.shares")) == 1024, "unrelated value changed"
 
 
+def test_update_memory_and_swap_up_and_down(ctx):
+    """memsw must stay >= memory: raising both needs memsw written first,
+    lowering both needs memory written first."""
+    if not has_memsw():
+        pytest.skip("no memory.memsw.* (swap accounting off)")
+    b = ctx.bundle(args=SLEEP)
+    b.linux["resources"]["memory"] = {"limit": 64 * MiB, "swap": 64 * MiB}
+    cid, pid, cg = start(ctx, b)
+    m = cg["memory"]
+    ctx.rt.ok("update", "--memory", "128m", "--memory-swap", "256m", cid)
+    assert int(H.cg_read(m, "memory.limit_in_bytes")) == 128 * MiB
+    assert int(H.cg_read(m, "memory.memsw.limit_in_bytes")) == 256 * MiB
+    f = ctx.workdir / "down.json"
+    f.write_text(json.dumps({"memory": {"limit": 32 * MiB, "swap": 48 * MiB}}))
+    ctx.rt.ok("update", "--resources", f, cid)
+    assert int(H.cg_read(m, "memory.limit_in_bytes")) == 32 * MiB
+    assert int(H.cg_read(m, "memory.memsw.limit_in_bytes")) == 48 * MiB
+
+
+def test_update_cpu_flags(ctx):
+    cid, pid, cg = _upd_container(ctx)
+    cpus = sorted(os.sched_getaffinity(0))
+    ctx.rt.ok("update", "--cpu-quota", "20000", "--cpu-period", "50000",
+              "--cpuset-cpus", str(cpus[0]), cid)
+    c = cg["cpu"]
+    assert int(H.cg_read(c, "cpu.cfs_quota_us")) == 20000
+    assert int(H.cg_read(c, "cpu.cfs_period_us")) == 50000
+    assert H.cg_read(cg["cpuset"], "cpuset.cpus") == str(cpus[0])
+    assert os.sched_getaffinity(pid) == {cpus[0]}
+    # runc's flag is --cpu-share (singular), as engines pass it
+    ctx.rt.ok("update", "--cpu-share", "300", cid)
+    assert int(H.cg_read(c, "cpu.shares")) == 300
+
+
 # ---- events --stats -------------------------------------------------------------------
 
 def test_events_stats(ctx):
@@ -296,3 +332,4 @@ def test_events_stats(ctx):
     u = d["cpu"]["usage"]
     assert u["total"] > 0 and "kernel" in u and "user" in u, u
     assert "throttling" in d["cpu"], d["cpu"]
+    assert d["pids"]["current"] == int(H.cg_read(cg["pids"], "pids.current"))

@@ -85,3 +85,34 @@ def test_resume_running_fails(ctx):
     r = ctx.rt("resume", cid)
     assert r.rc != 0, r
     assert ctx.rt.status(cid) == "running"
+
+
+def test_pause_freezes_exec_processes(ctx):
+    """An exec'd process is in the container's cgroup, so pause stops it too."""
+    b, cid, cg = running_counter(ctx)
+    r = ctx.rt("exec", "--detach", cid, "/bin/sh", "-c",
+               "i=0; while :; do i=$((i+1)); echo $i > /shared/e.tmp; mv /shared/e.tmp /shared/e; "
+               "sleep 0.02; done", timeout=10)
+    assert r.rc == 0, r
+
+    def ecount():
+        try:
+            return int((b.shared / "e").read_text())
+        except (OSError, ValueError):
+            return None
+    H.wait_until(lambda: (ecount() or 0) > 2, what="exec'd counter to move")
+    ctx.rt.ok("pause", cid)
+    e0 = ecount()
+    time.sleep(0.4)
+    assert ecount() == e0, "exec'd process kept running while paused"
+    ctx.rt.ok("resume", cid)
+    H.wait_until(lambda: (ecount() or 0) > e0 + 2, timeout=5, what="exec'd counter after resume")
+
+
+def test_delete_paused_without_force_fails(ctx):
+    b, cid, cg = running_counter(ctx)
+    ctx.rt.ok("pause", cid)
+    r = ctx.rt("delete", cid)
+    assert r.rc != 0, r
+    assert ctx.rt.status(cid) == "paused"
+    assert container_cgroups_left(cg), "cgroups must stay while the container exists"
