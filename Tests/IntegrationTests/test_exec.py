@@ -194,3 +194,27 @@ def test_exec_ignore_paused(ctx):
             p.kill()
             p.wait(timeout=10)
     assert (b.shared / "ran").exists()
+
+
+def test_exec_env_overrides_config_env(ctx):
+    b, cid, pid = running(ctx)
+    info = probe_json(ctx.rt("exec", "--env", "TERM=dumb", cid, "/bin/probe"))
+    terms = [e for e in info["env"] if e.startswith("TERM=")]
+    assert terms == ["TERM=dumb"], info["env"]
+
+
+def test_exec_user_uid_only(ctx):
+    b, cid, pid = running(ctx)
+    info = probe_json(ctx.rt("exec", "--user", "1000", cid, "/bin/probe"))
+    assert (info["uid"], info["gid"]) == (1000, 0)
+
+
+def test_ps_table_lists_exec(ctx):
+    b, cid, pid = running(ctx)
+    pf = ctx.workdir / "exec.pid"
+    ctx.rt.ok("exec", "-d", "--pid-file", pf, cid, "/bin/sleep", "31", timeout=10)
+    epid = int(pf.read_text())
+    out = ctx.rt.ok("ps", cid).out.splitlines()
+    assert out and "PID" in out[0].split(), out
+    pids = {int(l.split()[1]) for l in out[1:] if l.split()}
+    assert {pid, epid} <= pids, out
