@@ -5,23 +5,19 @@ import LinuxSystem
 /// Moving a task into a cgroup takes cgroup_threadgroup_rwsem for writing, and the first
 /// writer after a quiet period waits for an RCU grace period (5-20 ms on this kind of VM,
 /// the largest cost of `create`). Any writer starts that grace period, so a helper that
-/// re-attaches itself to its own cgroup (a no-op move) at the start of `create` lets the
-/// wait run while the runtime parses the config and sets up; the real attach then finds
-/// the lock warm. The helper calls only libc between clone and _exit.
-public struct AttachWarmup {
-    let pid: pid_t
+/// re-attaches itself to its own cgroup (a no-op move) as early as possible lets the wait
+/// run while the runtime parses its arguments and config; the real attach then finds the
+/// lock warm. The helper calls only libc between clone and _exit.
+///
+/// The helper holds cgroup_mutex while it waits, so cgroup mkdirs queue behind it: they
+/// would have waited for the same grace period anyway.
+public enum AttachWarmup {
+    /// The helper in flight, if any. Only touched while the process is single-threaded.
+    nonisolated(unsafe) private static var helper: pid_t?
 
-    /// Starts the helper; nil when it cannot (then the real attach just pays the wait).
-    /// Call only while the process is single-threaded.
-    public static func start(layout: CgroupLayout = .detect()) -> AttachWarmup? {
-        let target: String
-        if let h = layout.v1.first {
-            target = Path.clean(h.mountPoint + CgroupPath.own(controller: h.controllers.first)) + "/cgroup.procs"
-        } else if let u = layout.unified {
-            target = Path.clean(u + CgroupPath.own(controller: nil)) + "/cgroup.procs"
-        } else {
-            return nil
-        }
+    /// Starts the helper unless one is running. Call only while single-threaded.
+    public static func start() {
+        guard helper == nil, let target = ownCgroupProcsFile() else { return }
         let pid = target.withCString { path -> pid_t in
             let pid = wl_clone_fork(0)
             if pid == 0 {
@@ -31,12 +27,35 @@ public struct AttachWarmup {
             }
             return pid
         }
-        return pid > 0 ? AttachWarmup(pid: pid) : nil
+        if pid > 0 { helper = pid }
     }
 
-    /// Reaps the helper.
-    public func finish() {
+    /// Reaps the helper (after the real attach).
+    public static func finish() {
+        guard let pid = helper else { return }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        helper = nil
+    }
+
+    /// cgroup.procs of our own cgroup in the first hierarchy of /proc/self/cgroup, found
+    /// without reading mountinfo (this runs before anything else).
+    static func ownCgroupProcsFile() -> String? {
+        guard let text = try? FileSystem.readString("/proc/self/cgroup") else { return nil }
+        for line in text.split(separator: "\n") {
+            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+            guard f.count == 3 else { continue }
+            let dir: String
+            if f[0] == "0" && f[1].isEmpty {
+                dir = FileSystem.exists("/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
+            } else if !f[1].isEmpty && !f[1].hasPrefix("name=") {
+                dir = "/sys/fs/cgroup/" + f[1]
+            } else {
+                continue
+            }
+            let file = Path.clean(dir + String(f[2])) + "/cgroup.procs"
+            if FileSystem.exists(file) { return file }
+        }
+        return nil
     }
 }

@@ -53,6 +53,15 @@ struct ArgumentTests {
         #expect(p.format == .json)
     }
 
+    @Test func execEnvReplacesKeys() {
+        #expect(Environment.merge(["PATH=/bin", "TERM=xterm"], ["TERM=dumb", "A=1"]) == ["PATH=/bin", "TERM=dumb", "A=1"])
+    }
+
+    @Test func updateTakesRuncsCpuShareSpelling() throws {
+        let u = try #require(try Warmlane.parseAsRoot(["update", "--cpu-share", "300", "c"]) as? UpdateCommand)
+        #expect(u.cpuShares == 300)
+    }
+
     @Test func byteSizes() throws {
         #expect(try ByteSize.parse("64m") == 64 << 20)
         #expect(try ByteSize.parse("1G") == 1 << 30)

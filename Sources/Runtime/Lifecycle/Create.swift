@@ -42,14 +42,17 @@ extension Runtime {
         try store.reserve(id)
         var resources = CreateResources()
         do {
-            // Directories now, attach after clone: the init binds them while the attach waits.
+            // Directories and limits now, attach after clone: the init binds the directories
+            // while the attach waits, and it is never inside a half-configured cgroup (a
+            // device list being rewritten would refuse its mknods).
             let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id)
             resources.cgroups = cgroups
             try cgroups.create()
-            // Start the kernel's cgroup-attach grace period now (see AttachWarmup), after the
-            // mkdirs: the helper holds cgroup_mutex while it waits.
-            let warmup = AttachWarmup.start()
-            defer { warmup?.finish() }
+            try cgroups.apply(spec.linux?.resources)
+            // The kernel's cgroup-attach grace period runs while we set up (see AttachWarmup;
+            // the CLI starts it before parsing, this covers library callers).
+            AttachWarmup.start()
+            defer { AttachWarmup.finish() }
             let created = try spawnInit(id: id, bundle: bundle, config: config, options: options,
                                         cgroups: cgroups, consoleSocketFD: consoleSocketFD, resources: &resources)
             return created
@@ -122,7 +125,6 @@ extension Runtime {
             try UnixSocket.send(parentSync, SyncMessage.mapsWritten.encoded)
         }
         try cgroups.attach(pid: pid)
-        try cgroups.apply(spec.linux?.resources)
         try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
         logger.debug("container \(id): cgroups joined")
 

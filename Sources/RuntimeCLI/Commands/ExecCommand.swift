@@ -54,7 +54,7 @@ struct ExecCommand: RuntimeVerb {
         p.terminal = tty
         p.consoleSize = nil
         if let cwd { p.cwd = cwd }
-        p.env = (p.env ?? []) + env
+        p.env = Environment.merge(p.env ?? [], env)
         if let user {
             let parts = user.split(separator: ":", maxSplits: 1)
             guard let uid = UInt32(parts[0]), parts.count == 1 || UInt32(parts[1]) != nil else {
@@ -76,5 +76,22 @@ struct ExecCommand: RuntimeVerb {
             p.capabilities = c
         }
         return p
+    }
+}
+
+/// KEY=VALUE lists, as a process sees them: a later value replaces an earlier one with the
+/// same key, in the earlier one's place.
+enum Environment {
+    static func merge(_ base: [String], _ overrides: [String]) -> [String] {
+        var out = base
+        for item in overrides {
+            let key = item.split(separator: "=", maxSplits: 1).first.map(String.init) ?? item
+            if let i = out.firstIndex(where: { ($0.split(separator: "=", maxSplits: 1).first.map(String.init) ?? $0) == key }) {
+                out[i] = item
+            } else {
+                out.append(item)
+            }
+        }
+        return out
     }
 }

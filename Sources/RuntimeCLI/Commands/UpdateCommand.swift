@@ -18,7 +18,7 @@ struct UpdateCommand: RuntimeVerb {
     @Option(name: .customLong("memory-swap"), help: "Memory plus swap limit (-1: unlimited).") var memorySwap: String?
     @Option(name: .customLong("kernel-memory"), help: "Ignored (deprecated by the kernel).") var kernelMemory: String?
     @Option(name: .customLong("kernel-memory-tcp"), help: "Ignored (deprecated by the kernel).") var kernelMemoryTCP: String?
-    @Option(name: .customLong("cpu-shares"), help: "CPU shares.") var cpuShares: UInt64?
+    @Option(name: [.customLong("cpu-share"), .customLong("cpu-shares")], help: "CPU shares.") var cpuShares: UInt64?
     @Option(name: .customLong("cpu-quota"), help: "CFS quota in microseconds.") var cpuQuota: Int64?
     @Option(name: .customLong("cpu-period"), help: "CFS period in microseconds.") var cpuPeriod: UInt64?
     @Option(name: .customLong("cpu-rt-runtime"), help: "Realtime runtime in microseconds.") var cpuRtRuntime: Int64?
