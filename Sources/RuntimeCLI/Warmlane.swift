@@ -21,9 +21,9 @@ public struct Warmlane: ParsableCommand {
     /// Parses runc-style arguments and runs the verb; exits with the verb's status.
     public static func main(arguments: [String]) -> Never {
         let args = GlobalOptions.normalize(arguments)
-        // create and run will attach a process to cgroups: start the kernel's grace period
-        // for that now, so it passes while we parse (see AttachWarmup).
-        if args.first == "create" || args.first == "run" { AttachWarmup.start() }
+        // create, run and exec will attach a process to cgroups: start the kernel's grace
+        // period for that now, so it passes while we parse (see AttachWarmup).
+        if ["create", "run", "exec"].contains(args.first ?? "") { AttachWarmup.start() }
         if let verb = args.first, !verb.hasPrefix("-"), verb != "help",
            !configuration.subcommands.contains(where: { $0.configuration.commandName == verb || $0.configuration.aliases.contains(verb) }) {
             let line = "warmlane: unknown command \(verb.debugDescription); see 'warmlane --help'\n"

@@ -2,6 +2,7 @@ import Glibc
 import CWarmlane
 import OCI
 import LinuxSystem
+import Cgroups
 
 public struct ExecOptions: Sendable {
     public var process: OCI.Process
@@ -36,6 +37,9 @@ extension Runtime {
             throw RuntimeError.config("cannot allocate tty if warmlane will detach without setting console socket")
         }
 
+        // Before any setns: the helper must not be born in the container's namespaces.
+        AttachWarmup.start()
+        defer { AttachWarmup.finish() }
         var fds: [Int32] = []
         defer { for fd in fds { close(fd) } }
         // Namespaces that differ from ours, user first (it grants the rights for the rest),
