@@ -3,14 +3,16 @@ import CWarmlane
 import LinuxSystem
 
 /// Moving a task into a cgroup takes cgroup_threadgroup_rwsem for writing, and the first
-/// writer after a quiet period waits for an RCU grace period (5-20 ms on this kind of VM,
-/// the largest cost of `create`). Any writer starts that grace period, so a helper that
-/// re-attaches itself to its own cgroup (a no-op move) as early as possible lets the wait
-/// run while the runtime parses its arguments and config; the real attach then finds the
-/// lock warm. The helper calls only libc between clone and _exit.
+/// writer after a quiet period waits for an RCU grace period (3-20 ms on this kind of VM,
+/// the largest cost of `create` and `exec`). The lock stays fast for one more grace period
+/// after its last writer. So a helper re-attaches itself to its own cgroup (a no-op move)
+/// from the start of the command and keeps doing so every few hundred microseconds: the
+/// wait runs while the runtime parses its arguments and config, and the lock is still
+/// warm whenever the real attach comes. `finish` stops the helper.
 ///
-/// The helper holds cgroup_mutex while it waits, so cgroup mkdirs queue behind it: they
-/// would have waited for the same grace period anyway.
+/// The helper holds cgroup_mutex during its first write, so cgroup mkdirs queue behind it:
+/// they would have waited for the same grace period anyway. It calls only libc between
+/// clone and _exit, dies with its parent, and gives up by itself after about two seconds.
 public enum AttachWarmup {
     /// The helper in flight, if any. Only touched while the process is single-threaded.
     nonisolated(unsafe) private static var helper: pid_t?
@@ -21,8 +23,14 @@ public enum AttachWarmup {
         let pid = target.withCString { path -> pid_t in
             let pid = wl_clone_fork(0)
             if pid == 0 {
+                _ = wl_prctl(Int32(WL_PR_SET_PDEATHSIG), UInt(SIGKILL), 0, 0, 0)
                 let fd = open(path, O_WRONLY | O_CLOEXEC)
-                if fd >= 0 { _ = write(fd, "0", 1) }
+                if fd >= 0 {
+                    for _ in 0..<5000 {
+                        _ = write(fd, "0", 1)
+                        usleep(400)
+                    }
+                }
                 _exit(0)
             }
             return pid
@@ -30,9 +38,10 @@ public enum AttachWarmup {
         if pid > 0 { helper = pid }
     }
 
-    /// Reaps the helper (after the real attach).
+    /// Stops and reaps the helper (after the real attach).
     public static func finish() {
         guard let pid = helper else { return }
+        kill(pid, SIGKILL)
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         helper = nil
