@@ -49,6 +49,11 @@ extension Runtime {
             resources.cgroups = cgroups
             try cgroups.create()
             try cgroups.apply(spec.linux?.resources)
+            if cgroups.isUnifiedOnly, !(spec.linux?.resources?.devices ?? []).isEmpty {
+                // cgroup v2 enforces device rules only through an eBPF program, which this
+                // runtime does not load: the container is limited to the nodes it is given.
+                logger.warning("container \(id): linux.resources.devices is not enforced on cgroup v2 (no eBPF device filter)")
+            }
             // The kernel's cgroup-attach grace period runs while we set up (see AttachWarmup;
             // the CLI starts it before parsing, this covers library callers).
             AttachWarmup.start()
