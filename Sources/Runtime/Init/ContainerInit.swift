@@ -30,7 +30,6 @@ struct InitPlan {
     /// The container's cgroup directories (already created by the parent).
     var cgroups: CgroupSet
     var inUserNamespace: Bool
-    var hasMountNamespace: Bool
 }
 
 /// The container's init, running in the cloned child. It never returns: it execs the

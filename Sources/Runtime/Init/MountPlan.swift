@@ -1,3 +1,4 @@
+import Glibc
 import OCI
 import LinuxSystem
 import SystemPackage
@@ -72,7 +73,6 @@ public func secureJoin(root: String, _ unsafePath: String) throws -> String {
     return resolved.isEmpty ? (root.isEmpty ? "/" : root) : root + "/" + resolved.joined(separator: "/")
 }
 
-import Glibc
 func readSymlink(_ path: String) -> String? {
     var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
     let n = readlink(path, &buf, Int(PATH_MAX))

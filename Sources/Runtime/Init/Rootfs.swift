@@ -8,6 +8,7 @@ import CWarmlane
 import OCI
 import LinuxSystem
 import Cgroups
+import SystemPackage
 
 /// Builds the container's root filesystem inside its mount namespace: runs in the
 /// init child before pivot_root, then finishes the view after it.
@@ -110,7 +111,7 @@ struct Rootfs {
             try makeMountPoint(dest, directory: true)
             do {
                 try Mounts.mount(source: step.source, target: dest, type: step.type, flags: step.flags, data: step.data)
-            } catch let e as SyscallError where step.type == "sysfs" && e.errno == .permissionDenied || step.type == "sysfs" && (e as SyscallError).errno == .notPermitted {
+            } catch let e as SyscallError where step.type == "sysfs" && [.permissionDenied, .notPermitted].contains(e.errno) {
                 // A user namespace without its own netns may not mount sysfs: bind the host's, read-only.
                 try Mounts.mount(source: "/sys", target: dest, type: "bind", flags: [.bind, .recursive], data: nil)
                 try Mounts.remountBind(dest, flags: step.flags.union(.readOnly).subtracting(MountFlags.propagation))

@@ -108,8 +108,7 @@ extension Runtime {
             newCgroupNamespace: config.newNamespaces.contains(.cgroup),
             newTimeNamespace: config.newNamespaces.contains(.time),
             cgroups: cgroups,
-            inUserNamespace: config.newNamespaces.contains(.user) || config.joinedNamespaces.contains { $0.type == .user },
-            hasMountNamespace: true)
+            inUserNamespace: config.newNamespaces.contains(.user) || config.joinedNamespaces.contains { $0.type == .user })
 
         for (type, fd) in parentJoins {
             try syscall("setns", type.rawValue) { wl_setns(fd, 0) }
