@@ -107,14 +107,15 @@ struct ContainerInit {
         // Attaching to cgroups costs the parent an RCU grace period. Without hooks that must
         // see the finished environment before pivot_root, the init carries on meanwhile and
         // waits only before it would run anything of the user's.
-        let joinBeforePivot = [HookPoint.prestart, .createRuntime, .createContainer].contains { !$0.hooks(in: spec).isEmpty }
+        let hooksBeforePivot = [HookPoint.prestart, .createRuntime, .createContainer].contains { !$0.hooks(in: spec).isEmpty }
+        let joinBeforePivot = hooksBeforePivot || (!rootfs.ownCgroupNamespace && !cgroupMounts.isEmpty)
         func joinCgroups(afterPivot: Bool) throws {
             try receive(.cgroupsJoined)
             if plan.newCgroupNamespace { try syscall("unshare", "cgroup") { wl_unshare(WL_CLONE_NEWCGROUP) } }
             try rootfs.mountCgroupSteps(cgroupMounts, afterPivot: afterPivot)
         }
-        if joinBeforePivot {
-            try joinCgroups(afterPivot: false)
+        if joinBeforePivot { try joinCgroups(afterPivot: false) }
+        if hooksBeforePivot {
             try UnixSocket.send(plan.syncFD, SyncMessage.runCreateRuntimeHooks.encoded)
             try receive(.hooksDone)
             try Hooks.run(.createContainer, spec: spec, state: hookState(hostPid: hostPid))

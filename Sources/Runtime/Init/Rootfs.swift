@@ -21,8 +21,10 @@ struct Rootfs {
     let cgroupLayout: CgroupLayout
     /// The container's own cgroup directories, bound in when it has no cgroup namespace.
     let cgroups: CgroupSet
-    /// In a cgroup namespace the trees are fresh mounts, rooted at the container's cgroup:
-    /// they wait until the init is in it. Binds of its directories can be made at once.
+    /// In a cgroup namespace the trees are fresh mounts rooted at the container's cgroup, so
+    /// they need the init inside it (and can be made after pivot_root); without one the
+    /// container's directories are bound from the host, so they need them to exist and the
+    /// host's paths (before pivot_root).
     var ownCgroupNamespace: Bool { (linux.namespaces ?? []).contains { $0.type == .cgroup } }
 
     init(rootfs: String, bundle: String, spec: Spec, inUserNamespace: Bool, cgroups: CgroupSet) {
@@ -49,7 +51,7 @@ struct Rootfs {
         for m in spec.mounts ?? [] {
             let step = try MountStep.plan(m, bundle: bundle)
             if step.destination == "/dev", case .bind = step.kind { devIsBound = true }
-            if step.kind == .cgroup && ownCgroupNamespace {
+            if step.kind == .cgroup {
                 // The mount point is made now, while the root may still be written.
                 try makeMountPoint(try target(for: step.destination), directory: true)
                 cgroupSteps.append(step)

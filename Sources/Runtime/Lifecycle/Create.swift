@@ -42,18 +42,8 @@ extension Runtime {
         try store.reserve(id)
         var resources = CreateResources()
         do {
-            // Directories and limits now, attach after clone: the init binds the directories
-            // while the attach waits, and it is never inside a half-configured cgroup (a
-            // device list being rewritten would refuse its mknods).
             let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id)
             resources.cgroups = cgroups
-            try cgroups.create()
-            try cgroups.apply(spec.linux?.resources)
-            if cgroups.isUnifiedOnly, !(spec.linux?.resources?.devices ?? []).isEmpty {
-                // cgroup v2 enforces device rules only through an eBPF program, which this
-                // runtime does not load: the container is limited to the nodes it is given.
-                logger.warning("container \(id): linux.resources.devices is not enforced on cgroup v2 (no eBPF device filter)")
-            }
             // The kernel's cgroup-attach grace period runs while we set up (see AttachWarmup;
             // the CLI starts it before parsing, this covers library callers).
             AttachWarmup.start()
@@ -127,6 +117,17 @@ extension Runtime {
         if plan.newUserNamespace {
             try writeIDMaps(pid: pid, linux: spec.linux!)
             try UnixSocket.send(parentSync, SyncMessage.mapsWritten.encoded)
+        }
+        // The init prepares its mounts meanwhile; cgroup mounts wait for this. Directories and
+        // limits come before the attach, so it never runs inside a half-configured cgroup (a
+        // device list being rewritten would refuse its mknods). The mkdirs queue behind the
+        // attach grace period; the init is busy meanwhile.
+        try cgroups.create()
+        try cgroups.apply(spec.linux?.resources)
+        if cgroups.isUnifiedOnly, !(spec.linux?.resources?.devices ?? []).isEmpty {
+            // cgroup v2 enforces device rules only through an eBPF program, which this
+            // runtime does not load: the container is limited to the nodes it is given.
+            logger.warning("container \(id): linux.resources.devices is not enforced on cgroup v2 (no eBPF device filter)")
         }
         try cgroups.attach(pid: pid)
         try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
