@@ -38,12 +38,21 @@ public final class InvocationServer: @unchecked Sendable {
     }
 
     /// Listens on a Unix socket (the parent directory is created, a stale socket replaced).
+    /// The socket is bound under a temporary name and renamed once it listens, so a client
+    /// that sees the path can connect (bind creates the file before listen would accept).
     public func listen(unixSocket path: String) throws {
         let dir = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
         if !dir.isEmpty { mkdirs(dir) }
-        unlink(path)
-        let ch = try bootstrap().bind(unixDomainSocketPath: path).wait()
-        chmod(path, 0o666)
+        let staging = path + ".binding-\(getpid())"
+        unlink(staging)
+        let ch = try bootstrap().bind(unixDomainSocketPath: staging).wait()
+        chmod(staging, 0o666)
+        guard rename(staging, path) == 0 else {
+            let e = errno
+            try? ch.close().wait()
+            unlink(staging)
+            throw ServerError.socket("cannot place socket at \(path): errno \(e)")
+        }
         channels.append(ch)
     }
 
@@ -163,4 +172,11 @@ func errorBody(_ e: ExecutionError) -> [UInt8] {
 func errorBody(_ message: String) -> [UInt8] {
     let o: JSON = ["error": .string(message)]
     return o.bytes()
+}
+
+enum ServerError: Error, CustomStringConvertible {
+    case socket(String)
+    var description: String {
+        switch self { case .socket(let m): return m }
+    }
 }
