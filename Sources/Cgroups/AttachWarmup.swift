@@ -20,10 +20,13 @@ public enum AttachWarmup {
     /// Starts the helper unless one is running. Call only while single-threaded.
     public static func start() {
         guard helper == nil, let target = ownCgroupProcsFile() else { return }
+        let parent = getpid()
         let pid = target.withCString { path -> pid_t in
             let pid = wl_clone_fork(0)
             if pid == 0 {
                 _ = wl_prctl(Int32(WL_PR_SET_PDEATHSIG), UInt(SIGKILL), 0, 0, 0)
+                // The parent may have exited before the death signal was armed.
+                if getppid() != parent { _exit(0) }
                 let fd = open(path, O_WRONLY | O_CLOEXEC)
                 if fd >= 0 {
                     for _ in 0..<5000 {

@@ -34,11 +34,15 @@ public struct Warmlane: ParsableCommand {
             var command = try parseAsRoot(args)
             if var verb = command as? RuntimeVerb {
                 let code = verb.runVerb()
+                AttachWarmup.finish()
                 Glibc.exit(code)
             }
             try command.run()
+            AttachWarmup.finish()
             Glibc.exit(0)
         } catch {
+            // Nothing may outlive a failed command, the warm-up helper included.
+            AttachWarmup.finish()
             exit(withError: error)
         }
     }
