@@ -38,7 +38,9 @@ let runtimeTargets: [Target] = [
 
 // MARK: - Keep-alive engine (owner: keep-alive)
 let keepAliveTargets: [Target] = [
-    .target(name: "KeepAlive"),
+    // Aggressive cross-module optimisation lets the simulator specialise Pool<Policy>; without
+    // it the pool runs generic code and spends ~30% of replay time instantiating metadata.
+    .target(name: "KeepAlive", swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]),
     .target(name: "Simulator", dependencies: ["KeepAlive"], path: "shim/Sources/Simulator"),
     .executableTarget(name: "warmlane-shim", dependencies: ["Simulator", "KeepAlive", argumentParser],
                       path: "shim/Sources/warmlane-shim"),

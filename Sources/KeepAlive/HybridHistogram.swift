@@ -27,6 +27,10 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
     public let minSamples: Int
 
     @usableFromInline var counts: [UInt32] = []      // bins per function, flattened
+    /// Per function, a Fenwick tree over the bins (`fenwickSize` slots): the percentile
+    /// windows are then O(log bins) per decision instead of a scan of all 240 bins.
+    @usableFromInline var fenwick: [UInt32] = []
+    @usableFromInline let fenwickSize: Int
     @usableFromInline var total: [UInt32] = []       // in-range samples per function
     @usableFromInline var outOfRange: [UInt32] = []
     @usableFromInline var sumSquares: [Double] = []  // Σ count² over bins, kept incrementally
@@ -38,6 +42,9 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
                 margin: Double = 0.10, cvThreshold: Double = 2, minSamples: Int = 5) {
         self.binSeconds = binSeconds
         self.bins = Int((rangeSeconds / binSeconds).rounded())
+        var size = 1
+        while size < bins { size <<= 1 }
+        self.fenwickSize = size
         self.headPercentile = headPercentile
         self.tailPercentile = tailPercentile
         self.margin = margin
@@ -49,6 +56,7 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
         if f >= total.count {
             let n = f + 1 - total.count
             counts.append(contentsOf: repeatElement(0, count: n * bins))
+            fenwick.append(contentsOf: repeatElement(0, count: n * fenwickSize))
             total.append(contentsOf: repeatElement(0, count: n))
             outOfRange.append(contentsOf: repeatElement(0, count: n))
             sumSquares.append(contentsOf: repeatElement(0, count: n))
@@ -67,6 +75,9 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
             sumSquares[f] += 2 * c + 1
             counts[i] += 1
             total[f] += 1
+            var j = b + 1
+            let base = f * fenwickSize
+            while j <= fenwickSize { fenwick[base + j - 1] += 1; j += j & -j }
         } else {
             outOfRange[f] += 1
         }
@@ -89,19 +100,30 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
             return (0, range, false)
         }
         let n = Double(total[f])
-        let headTarget = headPercentile * n, tailTarget = tailPercentile * n
-        var cum = 0.0
-        var head = -1, tail = bins - 1
-        let base = f * bins
-        for b in 0..<bins {
-            cum += Double(counts[base + b])
-            if head < 0 && cum >= headTarget && cum > 0 { head = b }
-            if cum >= tailTarget { tail = b; break }
-        }
-        if head < 0 { head = 0 }
+        // Counts are integers, so "cumulative count >= x" is "cumulative count >= ceil(x)".
+        let headTarget = max(1, UInt32((headPercentile * n).rounded(.up)))
+        let tailTarget = UInt32((tailPercentile * n).rounded(.up))
+        var head = firstBin(f, reaching: headTarget)
+        if head >= bins { head = 0 }
+        var tail = firstBin(f, reaching: tailTarget)
+        if tail >= bins { tail = bins - 1 }
         let prewarm = Double(head) * binSeconds * (1 - margin)
         let keepEnd = Double(tail + 1) * binSeconds * (1 + margin)
         return (prewarm, keepEnd, true)
+    }
+
+    /// The first bin whose cumulative count reaches `target` (`fenwickSize` if none does).
+    @usableFromInline func firstBin(_ f: FunctionID, reaching target: UInt32) -> Int {
+        let base = f * fenwickSize
+        var pos = 0, remaining = target, step = fenwickSize
+        while step > 0 {
+            if pos + step <= fenwickSize && fenwick[base + pos + step - 1] < remaining {
+                pos += step
+                remaining -= fenwick[base + pos - 1]
+            }
+            step >>= 1
+        }
+        return pos
     }
 
     @inlinable
