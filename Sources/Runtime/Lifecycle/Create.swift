@@ -24,6 +24,8 @@ public struct CreateOptions: Sendable {
 public struct CreatedContainer: Sendable {
     public let id: String
     public let pid: Int32
+    /// What was just saved, so `run` goes on without reading it back.
+    let record: ContainerRecord
 }
 
 extension Runtime {
@@ -175,7 +177,7 @@ extension Runtime {
         resources.child = nil
         resources.cgroups = nil
         logger.debug("container \(id): created")
-        return CreatedContainer(id: id, pid: pid)
+        return CreatedContainer(id: id, pid: pid, record: record)
     }
 
     private func writeIDMaps(pid: Int32, linux: Linux) throws {

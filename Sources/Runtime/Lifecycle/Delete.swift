@@ -15,6 +15,10 @@ extension Runtime {
             if FileSystem.isDirectory(store.directory(id)) { try store.remove(id) }
             return
         }
+        try delete(c, force: force)
+    }
+
+    func delete(_ c: Container, force: Bool) throws {
         let status = c.status
         switch status {
         case .stopped:
@@ -23,7 +27,7 @@ extension Runtime {
             // Never started: nothing of the user's ran, so no force is needed (as runc).
             try killAndWait(c)
         case .running, .paused, .creating:
-            guard force else { throw RuntimeError.cannotDelete(id: id, status: status.rawValue) }
+            guard force else { throw RuntimeError.cannotDelete(id: c.id, status: status.rawValue) }
             try killAndWait(c)
         }
         try destroy(c)

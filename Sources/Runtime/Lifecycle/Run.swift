@@ -32,10 +32,11 @@ extension Runtime {
             master = wl_recv_fd(ours, &name, 64)
             close(ours)
         }
+        let container = Container(record: created.record, store: store)
         do {
-            try start(id: id)
+            try start(container)
         } catch {
-            try? delete(id: id, force: true)
+            try? delete(container, force: true)
             throw error
         }
         if options.detach { return 0 }
@@ -50,7 +51,7 @@ extension Runtime {
             status = s
         }
         logger.debug("container \(id): exited with status \(exitStatus(status))")
-        if !options.keep { try? delete(id: id, force: true) }
+        if !options.keep { try? delete(container, force: true) }
         logger.debug("container \(id): deleted")
         return exitStatus(status)
     }

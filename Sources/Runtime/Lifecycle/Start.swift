@@ -6,7 +6,11 @@ import LinuxSystem
 extension Runtime {
     /// Releases the init blocked on the exec fifo, so it execs the user process.
     public func start(id: String) throws {
-        let c = try container(id)
+        try start(try container(id))
+    }
+
+    func start(_ c: Container) throws {
+        let id = c.id
         let status = c.status
         guard status == .created else { throw RuntimeError.cannotStart(status: status.rawValue) }
         let fifo = store.execFifo(id)
