@@ -53,19 +53,16 @@ public enum AttachWarmup {
     /// cgroup.procs of our own cgroup in the first hierarchy of /proc/self/cgroup, found
     /// without reading mountinfo (this runs before anything else).
     static func ownCgroupProcsFile() -> String? {
-        guard let text = try? FileSystem.readString("/proc/self/cgroup") else { return nil }
-        for line in text.split(separator: "\n") {
-            let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard f.count == 3 else { continue }
+        for e in OwnCgroups.read().entries {
             let dir: String
-            if f[0] == "0" && f[1].isEmpty {
+            if e.isUnified {
                 dir = FileSystem.exists("/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
-            } else if !f[1].isEmpty && !f[1].hasPrefix("name=") {
-                dir = "/sys/fs/cgroup/" + f[1]
+            } else if let first = e.controllers.first, !first.hasPrefix("name=") {
+                dir = "/sys/fs/cgroup/" + e.controllers.joined(separator: ",")
             } else {
                 continue
             }
-            let file = Path.clean(dir + String(f[2])) + "/cgroup.procs"
+            let file = Path.clean(dir + e.path) + "/cgroup.procs"
             if FileSystem.exists(file) { return file }
         }
         return nil

@@ -18,8 +18,9 @@ public struct CgroupSet: Codable, Sendable, Equatable {
     public static func plan(cgroupsPath: String?, id: String, layout: CgroupLayout = .detect()) -> CgroupSet {
         var dirs: [String] = []
         var freezer: String?
+        let ownCgroups = OwnCgroups.read()
         for h in layout.v1 {
-            let own = CgroupPath.own(controller: h.controllers.first)
+            let own = ownCgroups.path(controller: h.controllers.first)
             let rel = CgroupPath.resolve(cgroupsPath, id: id, ownCgroup: own)
             let dir = Path.clean(h.mountPoint + rel)
             dirs.append(dir)
@@ -27,7 +28,7 @@ public struct CgroupSet: Codable, Sendable, Equatable {
         }
         var unified: String?
         if let root = layout.unified {
-            let rel = CgroupPath.resolve(cgroupsPath, id: id, ownCgroup: CgroupPath.own(controller: nil))
+            let rel = CgroupPath.resolve(cgroupsPath, id: id, ownCgroup: ownCgroups.path(controller: nil))
             unified = Path.clean(root + rel)
             dirs.append(unified!)
             if layout.isUnifiedOnly { freezer = unified }

@@ -58,15 +58,30 @@ public enum CgroupPath {
         return Path.join(ownCgroup, p)
     }
 
-    /// This process's cgroup in the hierarchy holding `controller` (or the v2 tree when nil).
-    public static func own(controller: String?) -> String {
-        guard let text = try? FileSystem.readString("/proc/self/cgroup") else { return "/" }
-        for line in text.split(separator: "\n") {
+}
+
+/// This process's own cgroups, from one read of /proc/self/cgroup.
+public struct OwnCgroups: Sendable {
+    public struct Entry: Sendable {
+        /// Empty for the v2 tree (`0::/path`); controllers or `name=...` for v1.
+        public let controllers: [String]
+        public let path: String
+        public var isUnified: Bool { controllers.isEmpty }
+    }
+    public let entries: [Entry]
+
+    public static func read() -> OwnCgroups {
+        let text = (try? FileSystem.readString("/proc/self/cgroup")) ?? ""
+        return OwnCgroups(entries: text.split(separator: "\n").compactMap { line in
             let f = line.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
-            guard f.count == 3 else { continue }
-            if let c = controller, f[1].split(separator: ",").contains(Substring(c)) { return String(f[2]) }
-            if controller == nil && f[0] == "0" { return String(f[2]) }
-        }
-        return "/"
+            guard f.count == 3 else { return nil }
+            return Entry(controllers: f[1].split(separator: ",").map(String.init), path: String(f[2]))
+        })
+    }
+
+    /// The cgroup in the hierarchy holding `controller`, or in the v2 tree when nil.
+    public func path(controller: String?) -> String {
+        let hit = entries.first { e in controller.map { e.controllers.contains($0) } ?? e.isUnified }
+        return hit?.path ?? "/"
     }
 }
