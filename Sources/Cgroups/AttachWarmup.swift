@@ -8,46 +8,59 @@ import LinuxSystem
 /// after its last writer. So a helper re-attaches itself to its own cgroup (a no-op move)
 /// from the start of the command and keeps doing so every few hundred microseconds: the
 /// wait runs while the runtime parses its arguments and config, and the lock is still
-/// warm whenever the real attach comes. `finish` stops the helper.
+/// warm whenever the real attach comes. `stop` kills the helper after that attach.
 ///
 /// The helper holds cgroup_mutex during its first write, so cgroup mkdirs queue behind it:
-/// they would have waited for the same grace period anyway. It calls only libc between
-/// clone and _exit, dies with its parent, and gives up by itself after about two seconds.
+/// they would have waited for the same grace period anyway. It shares our memory and makes
+/// raw syscalls only (see wl_warmup_spawn), dies with its parent, and gives up by itself
+/// after about two seconds.
 public enum AttachWarmup {
-    /// The helper in flight, if any. Only touched while the process is single-threaded.
-    nonisolated(unsafe) private static var helper: pid_t?
+    private struct Helper {
+        let pid: pid_t
+        let mapping: UnsafeMutableRawPointer
+        let mappingSize: Int
+    }
+
+    /// The helper in flight, if any, and killed ones not yet reaped. Only touched while the
+    /// process is single-threaded.
+    nonisolated(unsafe) private static var running: Helper?
+    nonisolated(unsafe) private static var dying: [Helper] = []
 
     /// Starts the helper unless one is running. Call only while single-threaded.
     public static func start() {
-        guard helper == nil, let target = ownCgroupProcsFile() else { return }
-        let parent = getpid()
-        let pid = target.withCString { path -> pid_t in
-            let pid = wl_clone_fork(0)
-            if pid == 0 {
-                _ = wl_prctl(Int32(WL_PR_SET_PDEATHSIG), UInt(SIGKILL), 0, 0, 0)
-                // The parent may have exited before the death signal was armed.
-                if getppid() != parent { _exit(0) }
-                let fd = open(path, O_WRONLY | O_CLOEXEC)
-                if fd >= 0 {
-                    for _ in 0..<5000 {
-                        _ = write(fd, "0", 1)
-                        usleep(400)
-                    }
-                }
-                _exit(0)
-            }
-            return pid
-        }
-        if pid > 0 { helper = pid }
+        reapDead()
+        guard running == nil, let target = ownCgroupProcsFile() else { return }
+        var mapping: UnsafeMutableRawPointer?
+        var size = 0
+        // Every 400 us for at most 2 s.
+        let pid = wl_warmup_spawn(target, 5000, 400, &mapping, &size)
+        if pid > 0, let mapping { running = Helper(pid: pid, mapping: mapping, mappingSize: size) }
     }
 
-    /// Stops and reaps the helper (after the real attach).
+    /// Kills the helper once the real attach is done, without waiting: a helper inside a
+    /// cgroup.procs write may sit out a whole grace period before the signal lands.
+    public static func stop() {
+        guard let h = running else { return }
+        kill(h.pid, SIGKILL)
+        dying.append(h)
+        running = nil
+    }
+
+    /// Before the command exits: kills the helper and reaps what is already dead. One still
+    /// in the kernel dies within a grace period and is reaped by our parent or init.
     public static func finish() {
-        guard let pid = helper else { return }
-        kill(pid, SIGKILL)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        helper = nil
+        stop()
+        reapDead()
+    }
+
+    /// Reaps dead helpers; only then is the stack they shared with us unmapped.
+    private static func reapDead() {
+        dying = dying.filter { h in
+            var status: Int32 = 0
+            guard waitpid(h.pid, &status, WNOHANG) == h.pid else { return true }
+            munmap(h.mapping, h.mappingSize)
+            return false
+        }
     }
 
     /// cgroup.procs of our own cgroup in the first hierarchy of /proc/self/cgroup, found

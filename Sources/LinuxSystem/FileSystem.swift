@@ -55,13 +55,14 @@ public enum FileSystem {
         }
     }
 
-    /// Temp file + fsync + rename: readers see the old file or the new one, never half.
+    /// Temp file + rename: readers see the old file or the new one, never half. No fsync:
+    /// what goes through here (container state, pid files) describes processes that do not
+    /// outlive a crash of the host, and an fsync on a disk-backed /run costs milliseconds.
     public static func writeAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o600) throws {
         let tmp = "\(path).tmp.\(getpid())"
         let fd = try syscall("open", tmp) { wl_open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode) }
         do {
             try writeAll(fd: fd, bytes, path: tmp)
-            _ = fsync(fd)
             close(fd)
             try syscall("rename", path) { rename(tmp, path) }
         } catch {

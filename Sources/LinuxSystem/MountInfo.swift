@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// /proc/self/mountinfo, read for the few questions the rootfs code asks.
 public enum MountInfo {
     public struct Entry: Sendable, Equatable {
@@ -15,15 +9,21 @@ public enum MountInfo {
         }
     }
 
+    /// Parsed on bytes: runtime commands read this on every create, and Foundation's
+    /// string searching costs more than the read itself.
     public static func entries() -> [Entry] {
-        guard let text = try? FileSystem.readString("/proc/self/mountinfo") else { return [] }
-        return text.split(separator: "\n").compactMap { line in
-            let halves = String(line).components(separatedBy: " - ")
-            guard halves.count == 2 else { return nil }
-            let left = halves[0].split(separator: " "), right = halves[1].split(separator: " ")
-            guard left.count >= 5, right.count >= 3 else { return nil }
-            return Entry(mountPoint: unescape(String(left[4])), fsType: String(right[0]), superOptions: String(right[2]))
-        }
+        guard let bytes = try? FileSystem.read("/proc/self/mountinfo") else { return [] }
+        return bytes.split(separator: UInt8(ascii: "\n")).compactMap(entry)
+    }
+
+    /// `id parent major:minor root mountpoint options [optional...] - fstype source superoptions`
+    static func entry(_ line: ArraySlice<UInt8>) -> Entry? {
+        let fields = line.split(separator: UInt8(ascii: " "))
+        guard fields.count >= 5, let dash = fields.firstIndex(where: { $0.elementsEqual([UInt8(ascii: "-")]) }),
+              dash >= 5, fields.endIndex - dash >= 4 else { return nil }
+        func text(_ f: ArraySlice<UInt8>) -> String { String(decoding: f, as: UTF8.self) }
+        return Entry(mountPoint: unescape(text(fields[4])), fsType: text(fields[dash + 1]),
+                     superOptions: text(fields[dash + 3]))
     }
 
     static func unescape(_ s: String) -> String {

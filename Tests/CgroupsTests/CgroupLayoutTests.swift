@@ -1,6 +1,6 @@
 import Testing
 @testable import Cgroups
-import LinuxSystem
+@testable import LinuxSystem
 
 struct CgroupLayoutTests {
     let hybrid = [
@@ -20,6 +20,19 @@ struct CgroupLayoutTests {
         #expect(l.v1.last?.mountOptions == "name=systemd")
         #expect(l.unified == "/sys/fs/cgroup/unified")
         #expect(!l.isUnifiedOnly)
+    }
+
+    /// Lines as the kernel writes them: optional fields before " - ", octal escapes.
+    @Test func mountinfoLines() {
+        func entry(_ line: String) -> MountInfo.Entry? { MountInfo.entry(ArraySlice(line.utf8)) }
+        #expect(entry("35 24 0:30 / /sys/fs/cgroup/cpu,cpuacct rw,nosuid,nodev,noexec,relatime shared:14 - cgroup cgroup rw,cpu,cpuacct")
+                == MountInfo.Entry(mountPoint: "/sys/fs/cgroup/cpu,cpuacct", fsType: "cgroup", superOptions: "rw,cpu,cpuacct"))
+        #expect(entry("30 24 0:26 / /sys/fs/cgroup/unified rw,nosuid - cgroup2 cgroup2 rw,nsdelegate")
+                == MountInfo.Entry(mountPoint: "/sys/fs/cgroup/unified", fsType: "cgroup2", superOptions: "rw,nsdelegate"))
+        #expect(entry("99 1 8:1 /a /mnt/with\\040space rw shared:1 master:2 - ext4 /dev/vda rw")?.mountPoint == "/mnt/with space")
+        #expect(entry("99 1 8:1 / /mnt rw - ext4") == nil)
+        #expect(entry("garbage") == nil)
+        #expect(!MountInfo.entries().isEmpty)
     }
 
     @Test func unifiedLayout() {

@@ -54,6 +54,21 @@ struct StateTests {
         #expect(!FileSystem.listDirectory(store.directory("rt")).contains { $0.contains(".tmp") })
     }
 
+    /// create stores the bundle's config.json byte for byte next to state.json; load reads both.
+    @Test func configIsKeptVerbatimBesideTheState() throws {
+        defer { try? FileSystem.removeTree(store.root) }
+        try store.reserve("cfg")
+        var r = record("cfg", identity: ProcessIdentity(pid: 1, startTime: 2))
+        r.spec.hostname = "verbatim"
+        let json = Array("{ \"ociVersion\": \"1.0.2\",\n  \"hostname\": \"verbatim\" }".utf8)
+        try store.save(r, configJSON: json)
+        #expect(try FileSystem.read(store.configFile("cfg")) == json)
+        #expect(try !FileSystem.readString(store.stateFile("cfg")).contains("verbatim"))
+        #expect(try store.load("cfg").spec.hostname == "verbatim")
+        unlink(store.configFile("cfg"))
+        #expect(throws: RuntimeError.self) { try store.load("cfg") }
+    }
+
     @Test func runcErrorWording() {
         #expect(RuntimeError.notExist(id: "x").description == "container x does not exist")
         #expect(RuntimeError.notRunning.description == "container not running")

@@ -20,6 +20,15 @@ enum {
 /// fork(2) semantics with namespace flags: returns the child's pid in the parent
 /// and 0 in the child. Only safe while the caller is single-threaded.
 pid_t wl_clone_fork(unsigned long flags);
+
+/// Starts the cgroup attach warm-up helper (see Cgroups/AttachWarmup.swift): a process that
+/// shares our memory (CLONE_VM, so no page tables are copied and we take no copy-on-write
+/// faults afterwards) and, on its own stack, writes "0" to `procs_path` every `interval_us`
+/// microseconds, `iterations` times, using raw syscalls only (it shares our TLS, so it must
+/// not touch errno). It dies with us. Returns its pid, or -1 where this is not supported;
+/// `*mapping`/`*mapping_size` must be unmapped only after the helper has been reaped.
+pid_t wl_warmup_spawn(const char *procs_path, int iterations, long interval_us,
+                      void **mapping, size_t *mapping_size);
 int wl_setns(int fd, int nstype);
 int wl_unshare(int flags);
 int wl_pivot_root(const char *new_root, const char *put_old);
@@ -54,3 +63,6 @@ int wl_recv_fd(int sock, char *name, size_t namelen);
 
 // Signals as the Swift side needs them: forwarding handlers must be C function pointers.
 int wl_forward_signals_to(pid_t pid);
+
+// Timing marks for `scripts/bench/timeline.py` (WARMLANE_TIMELINE=1).
+void wl_timeline_mark(const char *label);

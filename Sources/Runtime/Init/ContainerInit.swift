@@ -27,7 +27,9 @@ struct InitPlan {
     var newCgroupNamespace: Bool
     /// Unshared by the child; offsets must be written before anything enters it.
     var newTimeNamespace: Bool
-    /// The container's cgroup directories (already created by the parent).
+    /// The host's cgroup hierarchies and the container's directories in them (created by
+    /// the parent).
+    var cgroupLayout: CgroupLayout
     var cgroups: CgroupSet
     var inUserNamespace: Bool
 }
@@ -70,6 +72,7 @@ struct ContainerInit {
 
     /// Returns our pid as the host sees it (hooks report it).
     private func prepare() throws -> Int32 {
+        Timeline.mark("init: cloned")
         let spec = plan.spec
         if plan.newUserNamespace { try receive(.mapsWritten) }
         for (type, fd) in plan.joins {
@@ -102,8 +105,9 @@ struct ContainerInit {
         }
 
         let rootfs = Rootfs(rootfs: plan.rootfs, bundle: plan.bundle, spec: spec,
-                            inUserNamespace: plan.inUserNamespace, cgroups: plan.cgroups)
+                            inUserNamespace: plan.inUserNamespace, cgroupLayout: plan.cgroupLayout, cgroups: plan.cgroups)
         let cgroupMounts = try rootfs.prepare()
+        Timeline.mark("init: mounts prepared")
         // Attaching to cgroups costs the parent an RCU grace period. Without hooks that must
         // see the finished environment before pivot_root, the init carries on meanwhile and
         // waits only before it would run anything of the user's.
@@ -111,6 +115,7 @@ struct ContainerInit {
         let joinBeforePivot = hooksBeforePivot || (!rootfs.ownCgroupNamespace && !cgroupMounts.isEmpty)
         func joinCgroups(afterPivot: Bool) throws {
             try receive(.cgroupsJoined)
+            Timeline.mark("init: cgroups joined")
             if plan.newCgroupNamespace { try syscall("unshare", "cgroup") { wl_unshare(WL_CLONE_NEWCGROUP) } }
             try rootfs.mountCgroupSteps(cgroupMounts, afterPivot: afterPivot)
         }
@@ -122,6 +127,7 @@ struct ContainerInit {
         }
 
         try rootfs.switchRoot(noPivot: plan.noPivot)
+        Timeline.mark("init: root switched")
 
         if let h = spec.hostname, !h.isEmpty {
             try syscall("sethostname") { h.withCString { wl_sethostname($0, strlen($0)) } }
@@ -151,6 +157,7 @@ struct ContainerInit {
             try receive(.seccompHandedOver)
             close(fd)
         }
+        Timeline.mark("init: process set up")
         _ = try ProcessSetup.resolveExecutable(plan.process)
         try UnixSocket.send(plan.syncFD, SyncMessage.ready.encoded)
         close(plan.syncFD)
@@ -168,6 +175,7 @@ struct ContainerInit {
         var state = hookState(hostPid: hostPid)
         state.status = .running
         try Hooks.run(.startContainer, spec: plan.spec, state: state)
+        Timeline.mark("init: exec")
         try ProcessSetup.exec(plan.process, preserveFDs: plan.preserveFDs)
     }
 }

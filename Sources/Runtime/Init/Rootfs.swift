@@ -17,7 +17,7 @@ struct Rootfs {
     let bundle: String
     let spec: Spec
     let inUserNamespace: Bool
-    /// The host's cgroup hierarchies, read while the host's mounts are still visible.
+    /// The host's cgroup hierarchies (read by the runtime before clone).
     let cgroupLayout: CgroupLayout
     /// The container's own cgroup directories, bound in when it has no cgroup namespace.
     let cgroups: CgroupSet
@@ -27,10 +27,10 @@ struct Rootfs {
     /// host's paths (before pivot_root).
     var ownCgroupNamespace: Bool { (linux.namespaces ?? []).contains { $0.type == .cgroup } }
 
-    init(rootfs: String, bundle: String, spec: Spec, inUserNamespace: Bool, cgroups: CgroupSet) {
+    init(rootfs: String, bundle: String, spec: Spec, inUserNamespace: Bool, cgroupLayout: CgroupLayout, cgroups: CgroupSet) {
         self.rootfs = rootfs; self.bundle = bundle; self.spec = spec; self.inUserNamespace = inUserNamespace
+        self.cgroupLayout = cgroupLayout
         self.cgroups = cgroups
-        self.cgroupLayout = CgroupLayout.detect()
     }
 
     var linux: Linux { spec.linux ?? Linux() }

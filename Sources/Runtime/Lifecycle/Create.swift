@@ -10,7 +10,7 @@ import LinuxSystem
 import Cgroups
 import Seccomp
 
-public struct CreateOptions: Sendable {
+public struct CreateOptions: Sendable, Equatable {
     public var bundle: String
     public var pidFile: String?
     public var consoleSocket: String?
@@ -34,24 +34,28 @@ extension Runtime {
     /// and the state directory is removed.
     public func create(id: String, options: CreateOptions) throws -> CreatedContainer {
         let bundle = FileSystem.absolute(options.bundle)
-        return try create(id: id, options: options, spec: try BundleLoader.load(bundle: bundle), consoleSocketFD: nil)
+        return try create(id: id, options: options, loaded: try BundleLoader.load(bundle: bundle), consoleSocketFD: nil)
     }
 
-    func create(id: String, options: CreateOptions, spec: Spec, consoleSocketFD: Int32?) throws -> CreatedContainer {
+    func create(id: String, options: CreateOptions, loaded: BundleConfig, consoleSocketFD: Int32?) throws -> CreatedContainer {
         let bundle = FileSystem.absolute(options.bundle)
+        let spec = loaded.spec
         let config = try ValidatedConfig(spec: spec, bundle: bundle,
                                          hasConsole: options.consoleSocket != nil || consoleSocketFD != nil)
+        Timeline.mark("config validated")
         try store.reserve(id)
         var resources = CreateResources()
         do {
-            let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id)
+            let layout = CgroupLayout.detect()
+            let cgroups = CgroupSet.plan(cgroupsPath: spec.linux?.cgroupsPath, id: id, layout: layout)
+            Timeline.mark("cgroups planned")
             resources.cgroups = cgroups
             // The kernel's cgroup-attach grace period runs while we set up (see AttachWarmup;
             // the CLI starts it before parsing, this covers library callers).
             AttachWarmup.start()
-            defer { AttachWarmup.finish() }
-            let created = try spawnInit(id: id, bundle: bundle, config: config, options: options,
-                                        cgroups: cgroups, consoleSocketFD: consoleSocketFD, resources: &resources)
+            defer { AttachWarmup.stop() }  // on failure paths
+            let created = try spawnInit(id: id, bundle: bundle, config: config, configJSON: loaded.json, options: options,
+                                        cgroupLayout: layout, cgroups: cgroups, consoleSocketFD: consoleSocketFD, resources: &resources)
             return created
         } catch {
             resources.abandon()
@@ -60,8 +64,8 @@ extension Runtime {
         }
     }
 
-    private func spawnInit(id: String, bundle: String, config: ValidatedConfig, options: CreateOptions,
-                           cgroups: CgroupSet, consoleSocketFD: Int32?,
+    private func spawnInit(id: String, bundle: String, config: ValidatedConfig, configJSON: [UInt8], options: CreateOptions,
+                           cgroupLayout: CgroupLayout, cgroups: CgroupSet, consoleSocketFD: Int32?,
                            resources: inout CreateResources) throws -> CreatedContainer {
         let spec = config.spec
         let fifo = store.execFifo(id)
@@ -99,7 +103,7 @@ extension Runtime {
             newUserNamespace: config.newNamespaces.contains(.user),
             newCgroupNamespace: config.newNamespaces.contains(.cgroup),
             newTimeNamespace: config.newNamespaces.contains(.time),
-            cgroups: cgroups,
+            cgroupLayout: cgroupLayout, cgroups: cgroups,
             inUserNamespace: config.newNamespaces.contains(.user) || config.joinedNamespaces.contains { $0.type == .user })
 
         for (type, fd) in parentJoins {
@@ -110,6 +114,7 @@ extension Runtime {
         if pid == 0 {
             ContainerInit(plan: plan).run()
         }
+        Timeline.mark("init cloned")
         if pid < 0 { throw SyscallError.last("clone") }
         resources.child = pid
         // The child holds its own copies; closing ours lets us see EOF if it dies.
@@ -126,12 +131,15 @@ extension Runtime {
         // attach grace period; the init is busy meanwhile.
         try cgroups.create()
         try cgroups.apply(spec.linux?.resources)
+        Timeline.mark("cgroup limits applied")
         if cgroups.isUnifiedOnly, !(spec.linux?.resources?.devices ?? []).isEmpty {
             // cgroup v2 enforces device rules only through an eBPF program, which this
             // runtime does not load: the container is limited to the nodes it is given.
             logger.warning("container \(id): linux.resources.devices is not enforced on cgroup v2 (no eBPF device filter)")
         }
         try cgroups.attach(pid: pid)
+        AttachWarmup.stop()
+        Timeline.mark("init attached to cgroups")
         try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
         logger.debug("container \(id): cgroups joined")
 
@@ -166,11 +174,13 @@ extension Runtime {
                 throw RuntimeError.initFailed("unexpected message from init: \(text)")
             }
         }
+        Timeline.mark("init ready")
         close(parentSync)
         resources.fds.removeAll()
         // Re-read the start time now: the child has certainly been scheduled.
         if let identity = ProcessIdentity.of(pid: pid) { record.initProcess = identity }
-        try store.save(record)
+        try store.save(record, configJSON: configJSON)
+        Timeline.mark("state saved")
         if let pidFile = options.pidFile {
             try FileSystem.writeAtomically(FileSystem.absolute(pidFile), Array(String(pid).utf8), mode: 0o644)
         }
@@ -225,8 +235,14 @@ enum SingleThread {
     }
 }
 
+/// A bundle's config.json: decoded, and the bytes as read (the state directory keeps them).
+struct BundleConfig {
+    let spec: Spec
+    let json: [UInt8]
+}
+
 enum BundleLoader {
-    static func load(bundle: String) throws -> Spec {
+    static func load(bundle: String) throws -> BundleConfig {
         let path = bundle + "/config.json"
         guard FileSystem.isDirectory(bundle) else {
             throw RuntimeError.config("bundle \(bundle): no such directory")
@@ -236,7 +252,7 @@ enum BundleLoader {
             throw RuntimeError.config("cannot read \(path): \(e.errno.description.lowercased())")
         }
         do {
-            return try JSONDecoder().decode(Spec.self, from: Data(bytes))
+            return BundleConfig(spec: try JSONDecoder().decode(Spec.self, from: Data(bytes)), json: bytes)
         } catch let e as DecodingError {
             throw RuntimeError.config("\(path): \(DecodingErrorText.describe(e))")
         }

@@ -39,7 +39,7 @@ extension Runtime {
 
         // Before any setns: the helper must not be born in the container's namespaces.
         AttachWarmup.start()
-        defer { AttachWarmup.finish() }
+        defer { AttachWarmup.stop() }  // on failure paths
         var fds: [Int32] = []
         defer { for fd in fds { close(fd) } }
         // Namespaces that differ from ours, user first (it grants the rights for the rest),
@@ -82,6 +82,7 @@ extension Runtime {
 
         do {
             try c.record.cgroups.join(pid: pid)
+            AttachWarmup.stop()
             try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
             // The child's end is close-on-exec: EOF means it exec'd; a message means it failed.
             if let text = try UnixSocket.receive(parentSync) {

@@ -3,7 +3,7 @@ import CWarmlane
 import OCI
 import LinuxSystem
 
-public struct RunOptions: Sendable {
+public struct RunOptions: Sendable, Equatable {
     public var create: CreateOptions
     public var detach = false
     public var keep = false
@@ -16,7 +16,9 @@ extension Runtime {
     public func run(id: String, options: RunOptions) throws -> Int32 {
         // A foreground run with a terminal and no console socket gets its own: we hold the
         // pty master and copy between it and our stdio.
-        let spec = try BundleLoader.load(bundle: FileSystem.absolute(options.create.bundle))
+        let loaded = try BundleLoader.load(bundle: FileSystem.absolute(options.create.bundle))
+        let spec = loaded.spec
+        Timeline.mark("config loaded")
         let ownConsole = spec.process?.terminal == true && options.create.consoleSocket == nil && !options.detach
         var consolePair: (Int32, Int32)?
         if ownConsole {
@@ -24,7 +26,7 @@ extension Runtime {
             try syscall("socketpair") { socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &fds) }
             consolePair = (fds[0], fds[1])
         }
-        let created = try create(id: id, options: options.create, spec: spec, consoleSocketFD: consolePair?.1)
+        let created = try create(id: id, options: options.create, loaded: loaded, consoleSocketFD: consolePair?.1)
         var master: Int32 = -1
         if let (ours, theirs) = consolePair {
             close(theirs)
@@ -33,12 +35,14 @@ extension Runtime {
             close(ours)
         }
         let container = Container(record: created.record, store: store)
+        Timeline.mark("created")
         do {
             try start(container)
         } catch {
             try? delete(container, force: true)
             throw error
         }
+        Timeline.mark("started")
         if options.detach { return 0 }
 
         _ = wl_forward_signals_to(created.pid)
@@ -50,8 +54,10 @@ extension Runtime {
             while waitpid(created.pid, &s, 0) < 0 && errno == EINTR {}
             status = s
         }
+        Timeline.mark("container exited")
         logger.debug("container \(id): exited with status \(exitStatus(status))")
         if !options.keep { try? delete(container, force: true) }
+        Timeline.mark("deleted")
         logger.debug("container \(id): deleted")
         return exitStatus(status)
     }

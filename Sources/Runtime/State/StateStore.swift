@@ -7,8 +7,8 @@ import Glibc
 import OCI
 import LinuxSystem
 
-/// The `--root` directory: one subdirectory per container holding state.json and,
-/// between create and start, the exec fifo.
+/// The `--root` directory: one subdirectory per container holding state.json, the
+/// container's config.json and, between create and start, the exec fifo.
 public struct StateStore: Sendable {
     public let root: String
 
@@ -24,6 +24,7 @@ public struct StateStore: Sendable {
     public func directory(_ id: String) -> String { root + "/" + id }
     public func stateFile(_ id: String) -> String { directory(id) + "/state.json" }
     public func execFifo(_ id: String) -> String { directory(id) + "/exec.fifo" }
+    public func configFile(_ id: String) -> String { directory(id) + "/config.json" }
 
     /// Claims the id: mkdir is atomic, so two concurrent creates of one id cannot both win.
     public func reserve(_ id: String) throws {
@@ -35,9 +36,13 @@ public struct StateStore: Sendable {
         }
     }
 
-    public func save(_ record: ContainerRecord) throws {
+    /// Writes config.json, then state.json (whose presence marks a complete container).
+    /// `configJSON` is the bundle's config as read at create time: stored verbatim, it
+    /// need not be encoded again on every create. Without it, the record's spec is encoded.
+    public func save(_ record: ContainerRecord, configJSON: [UInt8]? = nil) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        try FileSystem.writeAtomically(configFile(record.id), try configJSON ?? Array(encoder.encode(record.spec)))
         try FileSystem.writeAtomically(stateFile(record.id), Array(try encoder.encode(record)))
     }
 
@@ -45,7 +50,9 @@ public struct StateStore: Sendable {
         try StateStore.validate(id: id)
         guard let bytes = try? FileSystem.read(stateFile(id)) else { throw RuntimeError.notExist(id: id) }
         do {
-            return try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
+            var record = try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
+            record.spec = try JSONDecoder().decode(Spec.self, from: Data(try FileSystem.read(configFile(id))))
+            return record
         } catch {
             throw RuntimeError.config("corrupt state for container \(id): \(error)")
         }
