@@ -21,6 +21,11 @@ public struct GlobalOptions: ParsableArguments {
 
     public init() {}
 
+    /// The parsed values, as the lifecycle code takes them.
+    var settings: GlobalSettings {
+        GlobalSettings(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
+    }
+
     /// Flags taking a value, so `normalize` knows what to carry along.
     static let valued: Set<String> = ["--root", "--log", "--log-format"]
     /// runc's --rootless and --criu take a value and mean nothing here: dropped.
@@ -49,6 +54,15 @@ public struct GlobalOptions: ParsableArguments {
         guard i < args.count else { return args }
         return [args[i]] + globals + args[(i + 1)...]
     }
+}
+
+/// runc's global flags as plain values, whichever parser read them (see EngineFastPath).
+struct GlobalSettings: Equatable {
+    var root = "/run/warmlane"
+    var log: String?
+    var logFormat: LogFormat = .text
+    var debug = false
+    var systemdCgroup = false
 }
 
 public enum LogFormat: String, ExpressibleByArgument, Sendable {

@@ -32,7 +32,7 @@ struct RuntimeLogHandler: LogHandler {
 
 enum LogSetup {
     /// Opens the log destination and installs the handler. Returns the logger.
-    static func bootstrap(_ g: GlobalOptions) -> Logger {
+    static func bootstrap(_ g: GlobalSettings) -> Logger {
         var fd: Int32 = 2
         if let path = g.log {
             let opened = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)

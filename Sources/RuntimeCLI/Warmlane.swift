@@ -4,6 +4,7 @@ import Logging
 import Runtime
 import OCI
 import Cgroups
+import LinuxSystem
 
 public struct Warmlane: ParsableCommand {
     public static let version = "0.1.0"
@@ -20,14 +21,23 @@ public struct Warmlane: ParsableCommand {
 
     /// Parses runc-style arguments and runs the verb; exits with the verb's status.
     public static func main(arguments: [String]) -> Never {
+        Timeline.mark("main")
         let args = GlobalOptions.normalize(arguments)
         // create, run and exec will attach a process to cgroups: start the kernel's grace
         // period for that now, so it passes while we parse (see AttachWarmup).
         if ["create", "run", "exec"].contains(args.first ?? "") { AttachWarmup.start() }
+        // The engines' everyday calls skip ArgumentParser's reflection (see EngineFastPath).
+        if let (global, call) = EngineFastPath.parse(args) {
+            Timeline.mark("arguments parsed")
+            let code = runWithRuntime(global, verb: call.verb) { try call.execute($0) }
+            AttachWarmup.finish()
+            Glibc.exit(code)
+        }
         if let verb = args.first, !verb.hasPrefix("-"), verb != "help",
            !configuration.subcommands.contains(where: { $0.configuration.commandName == verb || $0.configuration.aliases.contains(verb) }) {
             let line = "warmlane: unknown command \(verb.debugDescription); see 'warmlane --help'\n"
             _ = line.withCString { fputs($0, stderr) }
+            AttachWarmup.finish()
             Glibc.exit(1)
         }
         do {
@@ -56,21 +66,26 @@ protocol RuntimeVerb: ParsableCommand {
 
 extension RuntimeVerb {
     mutating func runVerb() -> Int32 {
-        let logger = LogSetup.bootstrap(global)
-        if global.systemdCgroup {
-            return fail(logger, "systemd cgroup driver is not supported by warmlane; drop --systemd-cgroup (the cgroupfs driver is used)")
-        }
-        let runtime = Runtime(root: global.root, logger: logger)
-        logger.debug("\(Self.configuration.commandName ?? "warmlane"): arguments parsed")
-        do {
-            return try execute(runtime)
-        } catch {
-            return fail(logger, "\(error)")
-        }
+        runWithRuntime(global.settings, verb: Self.configuration.commandName ?? "warmlane", execute)
     }
 
-    /// The error goes to the log (containerd reports its last error line) and to stderr.
-    private func fail(_ logger: Logger, _ message: String) -> Int32 {
+    func run() throws {}
+}
+
+/// One of the verbs engines call on every container: its flags map onto an `EngineCall`.
+protocol EngineVerb: RuntimeVerb {
+    var call: EngineCall { get }
+}
+
+extension EngineVerb {
+    func execute(_ runtime: Runtime) throws -> Int32 { try call.execute(runtime) }
+}
+
+/// Sets up logging and the runtime, runs `body` and returns its exit status. A failure is
+/// logged (containerd reports the last error line of the log) and also goes to stderr.
+func runWithRuntime(_ global: GlobalSettings, verb: String, _ body: (Runtime) throws -> Int32) -> Int32 {
+    let logger = LogSetup.bootstrap(global)
+    func fail(_ message: String) -> Int32 {
         logger.error("\(message)")
         if global.log != nil {
             let line = "warmlane: \(message)\n"
@@ -78,8 +93,16 @@ extension RuntimeVerb {
         }
         return 1
     }
-
-    func run() throws {}
+    if global.systemdCgroup {
+        return fail("systemd cgroup driver is not supported by warmlane; drop --systemd-cgroup (the cgroupfs driver is used)")
+    }
+    let runtime = Runtime(root: global.root, logger: logger)
+    logger.debug("\(verb): arguments parsed")
+    do {
+        return try body(runtime)
+    } catch {
+        return fail("\(error)")
+    }
 }
 
 enum BuildInfo {

@@ -29,14 +29,11 @@ struct CreateFlags: ParsableArguments {
     }
 }
 
-struct CreateCommand: RuntimeVerb {
+struct CreateCommand: EngineVerb {
     static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container; its process waits for start.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flags: CreateFlags
     @Argument(help: "Container id.") var id: String
 
-    func execute(_ runtime: Runtime) throws -> Int32 {
-        _ = try runtime.create(id: id, options: flags.options)
-        return 0
-    }
+    var call: EngineCall { .create(id: id, flags.options) }
 }

@@ -2,16 +2,12 @@ import ArgumentParser
 import Runtime
 import LinuxSystem
 
-struct KillCommand: RuntimeVerb {
+struct KillCommand: EngineVerb {
     static let configuration = CommandConfiguration(commandName: "kill", abstract: "Send a signal to a container's init (default TERM).")
     @OptionGroup var global: GlobalOptions
     @Flag(name: [.short, .long], help: "Signal every process of the container.") var all = false
     @Argument(help: "Container id.") var id: String
     @Argument(help: "Signal: a number, KILL or SIGKILL.") var signal: String = "TERM"
 
-    func execute(_ runtime: Runtime) throws -> Int32 {
-        guard let sig = Signal.parse(signal) else { throw RuntimeError.invalidSignal(signal) }
-        try runtime.kill(id: id, signal: sig, all: all)
-        return 0
-    }
+    var call: EngineCall { .kill(id: id, signal: signal, all: all) }
 }

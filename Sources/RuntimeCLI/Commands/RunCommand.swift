@@ -1,7 +1,7 @@
 import ArgumentParser
 import Runtime
 
-struct RunCommand: RuntimeVerb {
+struct RunCommand: EngineVerb {
     static let configuration = CommandConfiguration(commandName: "run", abstract: "Create and start a container; wait for it unless --detach.")
     @OptionGroup var global: GlobalOptions
     @OptionGroup var flags: CreateFlags
@@ -9,10 +9,10 @@ struct RunCommand: RuntimeVerb {
     @Flag(help: "Do not delete the container after it exits.") var keep = false
     @Argument(help: "Container id.") var id: String
 
-    func execute(_ runtime: Runtime) throws -> Int32 {
+    var call: EngineCall {
         var o = RunOptions(create: flags.options)
         o.detach = detach
         o.keep = keep
-        return try runtime.run(id: id, options: o)
+        return .run(id: id, o)
     }
 }
