@@ -46,14 +46,21 @@ public enum AttachWarmup {
         running = nil
     }
 
-    /// Before the command exits: kills the helper and reaps what is already dead. One still
-    /// in the kernel dies within a grace period and is reaped by our parent or init.
+    /// Before the command exits: kills the helper and reaps it (and any killed earlier), so
+    /// nothing of ours outlives the command, not even a zombie. After a create or exec the
+    /// helper was killed long before and is gone; after an early failure this may wait out
+    /// the grace period the helper is sitting in.
     public static func finish() {
         stop()
-        reapDead()
+        for h in dying {
+            var status: Int32 = 0
+            while waitpid(h.pid, &status, 0) < 0 && errno == EINTR {}
+            munmap(h.mapping, h.mappingSize)
+        }
+        dying.removeAll()
     }
 
-    /// Reaps dead helpers; only then is the stack they shared with us unmapped.
+    /// Reaps helpers that are already dead; only then is the stack they shared with us unmapped.
     private static func reapDead() {
         dying = dying.filter { h in
             var status: Int32 = 0
@@ -71,7 +78,7 @@ public enum AttachWarmup {
             if e.isUnified {
                 dir = FileSystem.exists("/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"
             } else if let first = e.controllers.first, !first.hasPrefix("name=") {
-                dir = "/sys/fs/cgroup/" + e.controllers.joined(separator: ",")
+                dir = "/sys/fs/cgroup/" + e.controllers.concatenated(separator: ",")
             } else {
                 continue
             }

@@ -42,7 +42,7 @@ public struct CgroupSet: Codable, Sendable, Equatable {
     public func create() throws {
         for dir in directories {
             try FileSystem.makeDirectories(dir)
-            if dir.contains("/cpuset/") || dir.hasSuffix("/cpuset") { try CpusetController.inherit(dir) }
+            if dir.containsBytes("/cpuset/") || dir.hasSuffix("/cpuset") { try CpusetController.inherit(dir) }
         }
         if let u = unified, isUnifiedOnly { try CgroupV2.enableControllers(for: u) }
     }
@@ -87,7 +87,7 @@ public struct CgroupSet: Codable, Sendable, Equatable {
 
     /// Pids of every process in the container's cgroup.
     public func processes() -> [Int32] {
-        let dir = freezer ?? directories.first { $0.contains("/pids/") } ?? directories.first
+        let dir = freezer ?? directories.first { $0.containsBytes("/pids/") } ?? directories.first
         guard let dir, let text = try? FileSystem.readString(dir + "/cgroup.procs") else { return [] }
         return text.split(separator: "\n").compactMap { Int32($0) }
     }

@@ -30,7 +30,7 @@ public struct CgroupLayout: Sendable, Equatable {
                 let known: Set<String> = ["cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "net_cls",
                                           "net_prio", "blkio", "perf_event", "hugetlb", "pids", "rdma", "misc"]
                 let ctrls = opts.filter { known.contains($0) || $0.hasPrefix("name=") }
-                v1.append(V1Hierarchy(mountPoint: e.mountPoint, controllers: ctrls, mountOptions: ctrls.joined(separator: ",")))
+                v1.append(V1Hierarchy(mountPoint: e.mountPoint, controllers: ctrls, mountOptions: ctrls.concatenated(separator: ",")))
             } else if e.fsType == "cgroup2" {
                 unified = e.mountPoint
             }
@@ -53,7 +53,7 @@ public enum CgroupPath {
         if p.contains(":") {
             // systemd notation slice:prefix:name, accepted as a plain nested path.
             let parts = p.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
-            return Path.clean("/" + parts.filter { !$0.isEmpty }.joined(separator: "/"))
+            return Path.clean("/" + parts.filter { !$0.isEmpty }.concatenated(separator: "/"))
         }
         return Path.join(ownCgroup, p)
     }

@@ -15,15 +15,16 @@ public enum Capability {
         "CAP_CHECKPOINT_RESTORE",
     ]
 
-    /// The highest capability the running kernel knows.
-    public static var lastSupported: Int {
+    /// The highest capability the running kernel knows (read once: every set asks).
+    public static let lastSupported: Int = {
         if let s = try? FileSystem.readString("/proc/sys/kernel/cap_last_cap"),
            let n = Int(s.trimmed) { return min(n, names.count - 1) }
         return names.count - 1
-    }
+    }()
 
     public static func number(_ name: String) -> Int? {
-        let upper = name.uppercased()
+        // Configs spell them upper case; uppercased() is a Unicode walk.
+        let upper = name.utf8.contains { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") } ? name.uppercased() : name
         return names.firstIndex(of: upper.hasPrefix("CAP_") ? upper : "CAP_" + upper)
     }
 

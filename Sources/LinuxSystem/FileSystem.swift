@@ -119,10 +119,12 @@ public enum FileSystem {
     }
 }
 
-/// Lexical path helpers (no filesystem access).
+/// Lexical path helpers (no filesystem access). They run for every mount, device and
+/// cgroup of a create, so the common case (an already clean path) is a byte scan.
 public enum Path {
     /// Collapses "//", "." and ".." lexically. ".." never climbs above "/".
     public static func clean(_ path: String) -> String {
+        if isClean(path) { return path }
         let absolute = path.hasPrefix("/")
         var parts: [Substring] = []
         for c in path.split(separator: "/", omittingEmptySubsequences: true) {
@@ -134,8 +136,27 @@ public enum Path {
             }
             parts.append(c)
         }
-        let joined = parts.joined(separator: "/")
+        let joined = parts.map(String.init).concatenated(separator: "/")
         return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+    }
+
+    /// True when `clean` would return `path` unchanged: "/" or components that are neither
+    /// empty (no "//", no trailing "/") nor "." nor "..".
+    static func isClean(_ path: String) -> Bool {
+        let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+        var length = 0, dots = 0, first = true
+        for b in path.utf8 {
+            if b == slash {
+                // An empty first component is the root of an absolute path.
+                if (length == 0 && !first) || (length > 0 && dots == length && length <= 2) { return false }
+                length = 0; dots = 0; first = false
+            } else {
+                length += 1
+                if b == dot { dots += 1 }
+            }
+        }
+        if length == 0 { return path == "/" }
+        return !(dots == length && length <= 2)
     }
 
     public static func join(_ a: String, _ b: String) -> String { clean(a + "/" + b) }
@@ -143,13 +164,28 @@ public enum Path {
     /// basename(3), lexically.
     public static func lastComponent(_ path: String) -> String {
         let c = clean(path)
-        return c.split(separator: "/").last.map(String.init) ?? c
+        guard c != "/", let i = c.utf8.lastIndex(of: UInt8(ascii: "/")) else { return c }
+        return String(c[c.utf8.index(after: i)...])
     }
 
     /// dirname(3), lexically.
     public static func parent(_ path: String) -> String {
         let c = clean(path)
-        guard let i = c.lastIndex(of: "/") else { return "." }
+        guard let i = c.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "." }
         return i == c.startIndex ? "/" : String(c[..<i])
+    }
+}
+
+extension String {
+    /// Substring search on bytes: `contains(_: StringProtocol)` goes through the generic
+    /// string-processing searcher, whose first use costs more than this whole scan.
+    public func containsBytes(_ needle: String) -> Bool {
+        let h = Array(utf8), n = Array(needle.utf8)
+        guard !n.isEmpty else { return true }
+        guard h.count >= n.count else { return false }
+        for start in 0...(h.count - n.count) where h[start] == n[0] {
+            if h[start..<(start + n.count)].elementsEqual(n) { return true }
+        }
+        return false
     }
 }

@@ -79,7 +79,7 @@ public struct MountOptions: Equatable, Sendable {
     }
 
     public var isBind: Bool { flags.contains(.bind) }
-    public var dataString: String? { data.isEmpty ? nil : data.joined(separator: ",") }
+    public var dataString: String? { data.isEmpty ? nil : data.concatenated(separator: ",") }
 }
 
 public enum Mounts {

@@ -7,3 +7,16 @@ extension StringProtocol {
         return String(s)
     }
 }
+
+extension Array where Element == String {
+    /// `joined(separator:)` for the paths every create takes: the standard library's generic
+    /// version costs a scan of all conformance records on its first call in a process.
+    public func concatenated(separator: String) -> String {
+        var out = ""
+        for i in indices {
+            if i > startIndex { out += separator }
+            out += self[i]
+        }
+        return out
+    }
+}

@@ -26,11 +26,12 @@ public struct GlobalOptions: ParsableArguments {
         GlobalSettings(root: root, log: log, logFormat: logFormat, debug: debug, systemdCgroup: systemdCgroup)
     }
 
-    /// Flags taking a value, so `normalize` knows what to carry along.
-    static let valued: Set<String> = ["--root", "--log", "--log-format"]
+    /// Flags taking a value, so `normalize` knows what to carry along. (Arrays, not sets:
+    /// this runs on every command, and a first Set costs a hash seed and more metadata.)
+    static let valued = ["--root", "--log", "--log-format"]
     /// runc's --rootless and --criu take a value and mean nothing here: dropped.
-    static let ignoredValued: Set<String> = ["--rootless", "--criu"]
-    static let flags: Set<String> = ["--debug", "--systemd-cgroup"]
+    static let ignoredValued = ["--rootless", "--criu"]
+    static let flags = ["--debug", "--systemd-cgroup"]
 
     /// Moves global options found before the verb to just after it.
     public static func normalize(_ args: [String]) -> [String] {

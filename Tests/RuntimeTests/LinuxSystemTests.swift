@@ -19,6 +19,39 @@ struct LinuxSystemTests {
         #expect(Path.lastComponent("/sys/fs/cgroup/cpu,cpuacct") == "cpu,cpuacct")
     }
 
+    /// The byte-scan fast path must give what the component walk gives, on every shape.
+    @Test func cleanMatchesTheComponentWalk() {
+        func reference(_ path: String) -> String {
+            let absolute = path.hasPrefix("/")
+            var parts: [String] = []
+            for c in path.split(separator: "/").map(String.init) where c != "." {
+                if c == ".." {
+                    if let last = parts.last, last != ".." { parts.removeLast() } else if !absolute { parts.append(c) }
+                } else { parts.append(c) }
+            }
+            let joined = parts.joined(separator: "/")
+            return absolute ? "/" + joined : (joined.isEmpty ? "." : joined)
+        }
+        let pieces = ["a", "bc", ".", "..", "...", ".a", "a.", "/", "//", ""]
+        var checked = 0
+        for x in pieces { for y in pieces { for z in pieces { for w in ["", "/", "x"] {
+            let p = x + y + "/" + z + w
+            #expect(Path.clean(p) == reference(p), "\(p)")
+            #expect(Path.clean("/" + p) == reference("/" + p), "/\(p)")
+            checked += 2
+        } } } }
+        #expect(checked == 6000)
+        #expect(Path.lastComponent("/") == "/" && Path.lastComponent("a") == "a" && Path.lastComponent("/a/b/") == "b")
+        #expect(Path.parent("a") == "." && Path.parent("/") == "/" && Path.parent("a/b") == "a")
+    }
+
+    @Test func byteSearch() {
+        #expect("/sys/fs/cgroup/cpuset/x".containsBytes("/cpuset/"))
+        #expect(!"/sys/fs/cgroup/cpuset".containsBytes("/cpuset/"))
+        #expect("abc".containsBytes("") && "abc".containsBytes("abc") && !"ab".containsBytes("abc"))
+        #expect("ééx".containsBytes("éx"))
+    }
+
     @Test func capabilityMasksIgnoreUnknownNames() {
         #expect(Capability.mask(["CAP_KILL", "net_bind_service", "CAP_FROBNICATE"]) == (1 << 5) | (1 << 10))
         #expect(Capability.unknown(["CAP_KILL", "CAP_FROBNICATE"]) == ["CAP_FROBNICATE"])

@@ -60,7 +60,7 @@ public func secureJoin(root: String, _ unsafePath: String) throws -> String {
         let c = pending.removeFirst()
         if c.isEmpty || c == "." { continue }
         if c == ".." { _ = resolved.popLast(); continue }
-        let candidate = root + "/" + (resolved + [c]).joined(separator: "/")
+        let candidate = root + "/" + (resolved + [c]).concatenated(separator: "/")
         if let target = readSymlink(candidate) {
             links += 1
             if links > 255 { throw SyscallError("resolve", unsafePath, errno: .tooManySymbolicLinkLevels) }
@@ -70,7 +70,7 @@ public func secureJoin(root: String, _ unsafePath: String) throws -> String {
             resolved.append(c)
         }
     }
-    return resolved.isEmpty ? (root.isEmpty ? "/" : root) : root + "/" + resolved.joined(separator: "/")
+    return resolved.isEmpty ? (root.isEmpty ? "/" : root) : root + "/" + resolved.concatenated(separator: "/")
 }
 
 func readSymlink(_ path: String) -> String? {

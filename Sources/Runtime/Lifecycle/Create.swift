@@ -143,11 +143,15 @@ extension Runtime {
         try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
         logger.debug("container \(id): cgroups joined")
 
-        let created = Clock.rfc3339Now()
-        var record = ContainerRecord(
+        // The init finishes its root and process on its own now; record the container
+        // meanwhile, off the critical path (a failure below removes the state again). The
+        // init's start time is fixed at clone.
+        let record = ContainerRecord(
             id: id, initProcess: ProcessIdentity.of(pid: pid) ?? ProcessIdentity(pid: pid, startTime: 0),
-            bundle: bundle, rootfs: config.rootfs, created: created, owner: "", spec: spec,
+            bundle: bundle, rootfs: config.rootfs, created: Clock.rfc3339Now(), owner: "", spec: spec,
             ownPidNamespace: config.newNamespaces.contains(.pid), cgroups: cgroups)
+        try store.save(record, configJSON: configJSON)
+        Timeline.mark("state saved")
         loop: while true {
             guard let text = try UnixSocket.receive(parentSync), let msg = SyncMessage(text) else {
                 throw RuntimeError.initFailed("container init exited before it was ready")
@@ -177,10 +181,6 @@ extension Runtime {
         Timeline.mark("init ready")
         close(parentSync)
         resources.fds.removeAll()
-        // Re-read the start time now: the child has certainly been scheduled.
-        if let identity = ProcessIdentity.of(pid: pid) { record.initProcess = identity }
-        try store.save(record, configJSON: configJSON)
-        Timeline.mark("state saved")
         if let pidFile = options.pidFile {
             try FileSystem.writeAtomically(FileSystem.absolute(pidFile), Array(String(pid).utf8), mode: 0o644)
         }
