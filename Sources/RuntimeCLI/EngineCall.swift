@@ -1,8 +1,8 @@
 import Runtime
 import LinuxSystem
 
-/// The verbs engines call on every container (create, start, run, state, kill, delete) as
-/// plain values. ArgumentParser's commands and `EngineFastPath` both produce one, so the
+/// The verbs engines call on every container (create, start, run, state, kill, delete,
+/// pause, resume, exec) as plain values. ArgumentParser's commands and `EngineFastPath` both produce one, so the
 /// two parsers share a single way of running them, and tests can compare their results.
 enum EngineCall: Equatable {
     case create(id: String, CreateOptions)
@@ -11,6 +11,9 @@ enum EngineCall: Equatable {
     case state(id: String)
     case kill(id: String, signal: String, all: Bool)
     case delete(id: String, force: Bool)
+    case pause(id: String)
+    case resume(id: String)
+    case exec(id: String, ExecFlags)
 
     var verb: String {
         switch self {
@@ -20,6 +23,9 @@ enum EngineCall: Equatable {
         case .state: "state"
         case .kill: "kill"
         case .delete: "delete"
+        case .pause: "pause"
+        case .resume: "resume"
+        case .exec: "exec"
         }
     }
 
@@ -43,6 +49,14 @@ enum EngineCall: Equatable {
         case .delete(let id, let force):
             try runtime.delete(id: id, force: force)
             return 0
+        case .pause(let id):
+            try runtime.pause(id: id)
+            return 0
+        case .resume(let id):
+            try runtime.resume(id: id)
+            return 0
+        case .exec(let id, let flags):
+            return try flags.execute(runtime, id: id)
         }
     }
 }

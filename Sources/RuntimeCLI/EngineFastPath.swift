@@ -1,7 +1,7 @@
 import Runtime
 
 /// A direct reader for the argument lists engines send on every container: create, start,
-/// run, state, kill and delete, with runc's global and verb flags.
+/// run, state, kill, delete, pause, resume and exec, with runc's global and verb flags.
 ///
 /// ArgumentParser builds its parser by reflection, and in a static binary each new generic
 /// type it touches costs a scan of every protocol conformance in the binary: about 2 ms per
@@ -15,6 +15,8 @@ enum EngineFastPath {
         var options: [(spelling: String, name: String)]
         var flags: [(spelling: String, name: String)]
         var positionals: ClosedRange<Int>
+        /// exec: everything after the id is the command, verbatim.
+        var trailingCommand = false
     }
 
     private static let globalOptions = [("--root", "root"), ("--log", "log"), ("--log-format", "log-format")]
@@ -29,7 +31,13 @@ enum EngineFastPath {
         case "run": Grammar(options: createOptions,
                             flags: createFlags + [("--detach", "detach"), ("-d", "detach"), ("--keep", "keep")],
                             positionals: 1...1)
-        case "start", "state": Grammar(options: [], flags: [], positionals: 1...1)
+        case "start", "state", "pause", "resume": Grammar(options: [], flags: [], positionals: 1...1)
+        case "exec": Grammar(options: [("--process", "process"), ("-p", "process"), ("--pid-file", "pid-file"),
+                                        ("--console-socket", "console-socket"), ("--preserve-fds", "preserve-fds"),
+                                        ("--cwd", "cwd"), ("--user", "user"), ("-u", "user")],
+                             flags: [("--detach", "detach"), ("-d", "detach"), ("--tty", "tty"), ("-t", "tty"),
+                                     ("--ignore-paused", "ignore-paused"), ("--no-new-privs", "no-new-privs")],
+                             positionals: 1...1, trailingCommand: true)
         case "kill": Grammar(options: [], flags: [("--all", "all"), ("-a", "all")], positionals: 1...2)
         case "delete": Grammar(options: [], flags: [("--force", "force"), ("-f", "force")], positionals: 1...1)
         default: nil
@@ -44,11 +52,21 @@ enum EngineFastPath {
         var values: [(name: String, value: String)] = []
         var set: [String] = []
         var positionals: [String] = []
+        var command: [String] = []
+        // ArgumentParser's passthrough treats "--" specially; leave that to it.
+        guard !args.contains("--") else { return nil }
         var i = 1
         while i < args.count {
             let a = args[i]
             i += 1
-            guard a.hasPrefix("-") else { positionals.append(a); continue }
+            guard a.hasPrefix("-") else {
+                positionals.append(a)
+                if g.trailingCommand {
+                    command = Array(args[i...])
+                    break
+                }
+                continue
+            }
             let parts = a.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let spelling = String(parts[0])
             if let o = options.first(where: { $0.spelling == spelling }) {
@@ -105,6 +123,24 @@ enum EngineFastPath {
         case "start": call = .start(id: id)
         case "state": call = .state(id: id)
         case "kill": call = .kill(id: id, signal: positionals.count > 1 ? positionals[1] : "TERM", all: set.contains("all"))
+        case "pause": call = .pause(id: id)
+        case "resume": call = .resume(id: id)
+        case "exec":
+            var e = ExecFlags()
+            e.process = value("process")
+            e.pidFile = create.pidFile
+            e.consoleSocket = create.consoleSocket
+            e.preserveFDs = create.preserveFDs
+            e.cwd = value("cwd")
+            e.user = value("user")
+            e.detach = set.contains("detach")
+            e.tty = set.contains("tty")
+            e.ignorePaused = set.contains("ignore-paused")
+            e.noNewPrivs = set.contains("no-new-privs")
+            e.command = command
+            // No command and no process file is an error; ArgumentParser words it.
+            guard e.process != nil || !command.isEmpty else { return nil }
+            call = .exec(id: id, e)
         default: call = .delete(id: id, force: set.contains("force"))
         }
         return (global, call)

@@ -25,6 +25,14 @@ struct EngineFastPathTests {
         ["run", "--bundle", "/b", "abc", "--root", "/r", "--debug"],
         ["kill", "-a", "abc"],
         ["delete", "-f", "abc"],
+        ["--root", "/r", "pause", "abc"], ["--root", "/r", "resume", "abc"],
+        // containerd's shim and conmon run exec with a process file.
+        ["--root", "/r", "--log", "/l.json", "--log-format", "json", "exec", "--process", "/tmp/runc-process1",
+         "--detach", "--pid-file", "/p", "abc"],
+        ["--root", "/r", "exec", "--pid-file", "/p", "--process", "/x.json", "--detach", "--console-socket", "/s",
+         "--preserve-fds", "1", "abc"],
+        ["exec", "-t", "--cwd", "/tmp", "-u", "1000:1000", "abc", "sh", "-c", "echo -n hi --detach"],
+        ["exec", "abc", "/bin/true"],
     ])
     func enginesArgumentListsTakeTheFastPathAndAgree(_ raw: [String]) throws {
         let args = GlobalOptions.normalize(raw)
@@ -39,8 +47,9 @@ struct EngineFastPathTests {
         ["create", "--bundle"], ["create", "--bundle", "--pid-file", "/p", "x"], ["create", "--frobnicate", "x"],
         ["run", "-dx", "a"], ["create", "-b=/b", "x"], ["delete", "--", "x"], ["create", "--preserve-fds", "two", "x"],
         ["state", "--log-format", "xml", "x"], ["delete", "--force", "--force", "x"],
-        ["create", "-b", "/a", "--bundle", "/b", "x"], ["list"], ["exec", "x", "true"], ["pause", "x"],
+        ["create", "-b", "/a", "--bundle", "/b", "x"], ["list"], ["ps", "x"],
         ["delete", "--force=true", "x"],
+        ["exec", "x"], ["exec", "-e", "A=1", "x", "true"], ["exec", "x", "--", "true"], ["exec", "--", "x", "true"],
     ])
     func anythingUnusualIsLeftToArgumentParser(_ args: [String]) {
         #expect(EngineFastPath.parse(args) == nil)
@@ -58,6 +67,9 @@ struct EngineFastPathTests {
             "start": [], "state": [],
             "kill": ["--all", "-a", "KILL", "9", "SIGTERM"],
             "delete": ["--force", "-f", "-F"],
+            "pause": [], "resume": [],
+            "exec": ["--process", "-p", "/p.json", "-d", "--detach", "-t", "--tty", "--cwd", "/w", "-u", "0:0",
+                     "--pid-file", "/pid", "--ignore-paused", "--no-new-privs", "-e", "A=1", "sh", "-c", "true"],
         ]
         var rng = SplitMix(seed: 0x5eed)
         var accepted = 0

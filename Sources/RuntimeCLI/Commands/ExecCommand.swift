@@ -8,7 +8,7 @@ import Runtime
 import OCI
 import LinuxSystem
 
-struct ExecCommand: RuntimeVerb {
+struct ExecCommand: EngineVerb {
     static let configuration = CommandConfiguration(commandName: "exec", abstract: "Run a new process in a running container.")
     @OptionGroup var global: GlobalOptions
     @Option(name: .customLong("console-socket"), help: "AF_UNIX socket that receives the pty master.") var consoleSocket: String?
@@ -30,8 +30,35 @@ struct ExecCommand: RuntimeVerb {
     @Argument(help: "Container id.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "Command and arguments.") var command: [String] = []
 
-    func execute(_ runtime: Runtime) throws -> Int32 {
-        var o = ExecOptions(process: try buildProcess(runtime))
+    var flags: ExecFlags {
+        ExecFlags(consoleSocket: consoleSocket, cwd: cwd, env: env, tty: tty, user: user,
+                  additionalGids: additionalGids, process: process, detach: detach, pidFile: pidFile,
+                  noNewPrivs: noNewPrivs, cap: cap, preserveFDs: preserveFDs, ignorePaused: ignorePaused,
+                  command: command)
+    }
+
+    var call: EngineCall { .exec(id: id, flags) }
+}
+
+/// exec's flags as plain values (see EngineCall).
+struct ExecFlags: Equatable {
+    var consoleSocket: String?
+    var cwd: String?
+    var env: [String] = []
+    var tty = false
+    var user: String?
+    var additionalGids: [UInt32] = []
+    var process: String?
+    var detach = false
+    var pidFile: String?
+    var noNewPrivs = false
+    var cap: [String] = []
+    var preserveFDs = 0
+    var ignorePaused = false
+    var command: [String] = []
+
+    func execute(_ runtime: Runtime, id: String) throws -> Int32 {
+        var o = ExecOptions(process: try buildProcess(runtime, id: id))
         o.consoleSocket = consoleSocket
         o.detach = detach
         o.pidFile = pidFile
@@ -41,7 +68,7 @@ struct ExecCommand: RuntimeVerb {
     }
 
     /// --process as given; otherwise the container's own process with the flags applied.
-    func buildProcess(_ runtime: Runtime) throws -> OCI.Process {
+    func buildProcess(_ runtime: Runtime, id: String) throws -> OCI.Process {
         if let path = process {
             let bytes: [UInt8]
             do { bytes = try FileSystem.read(path) } catch { throw RuntimeError.config("cannot read \(path): \(error)") }
