@@ -15,9 +15,9 @@ struct RuntimeLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
+    func log(event: LogEvent) {
         let time = Clock.rfc3339Now()
+        let level = event.level, message = event.message
         let name = level == .warning ? "warning" : level == .critical ? "fatal" : level.rawValue
         let text: String
         switch format {
