@@ -20,6 +20,7 @@ extension Runtime {
     /// once it has exec'd when detached.
     public func exec(id: String, options: ExecOptions) throws -> Int32 {
         let c = try container(id)
+        Timeline.mark("state loaded")
         switch c.status {
         case .running, .created: break
         case .paused where options.ignorePaused: break
@@ -40,6 +41,7 @@ extension Runtime {
         // Before any setns: the helper must not be born in the container's namespaces.
         AttachWarmup.start()
         defer { AttachWarmup.stop() }  // on failure paths
+        Timeline.mark("checked")
         var fds: [Int32] = []
         defer { for fd in fds { close(fd) } }
         // Namespaces that differ from ours, user first (it grants the rights for the rest),
@@ -74,6 +76,7 @@ extension Runtime {
         try SingleThread.check()
         let plan = ExecPlan(process: process, syncFD: childSync, joins: joins, consoleSocketFD: consoleFD,
                             preserveFDs: options.preserveFDs, seccomp: c.record.spec.linux?.seccomp)
+        Timeline.mark("namespaces opened")
         let pid = wl_clone_fork(0)
         if pid == 0 { ExecInit(plan: plan).run() }
         if pid < 0 { throw SyscallError.last("clone") }
@@ -81,8 +84,10 @@ extension Runtime {
         fds = relayPair.map { [$0.0] } ?? []
 
         do {
+            Timeline.mark("child cloned")
             try c.record.cgroups.join(pid: pid)
             AttachWarmup.stop()
+            Timeline.mark("child attached to cgroups")
             try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)
             // The child's end is close-on-exec: EOF means it exec'd; a message means it failed.
             if let text = try UnixSocket.receive(parentSync) {
@@ -103,6 +108,7 @@ extension Runtime {
             var name = [CChar](repeating: 0, count: 64)
             master = wl_recv_fd(ours, &name, 64)
         }
+        Timeline.mark("child exec'd")
         if options.detach { return 0 }
         _ = wl_forward_signals_to(pid)
         var status: Int32 = 0
