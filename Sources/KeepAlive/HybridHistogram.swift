@@ -31,11 +31,18 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
     /// windows are then O(log bins) per decision instead of a scan of all 240 bins.
     @usableFromInline var fenwick: [UInt32] = []
     @usableFromInline let fenwickSize: Int
-    @usableFromInline var total: [UInt32] = []       // in-range samples per function
-    @usableFromInline var outOfRange: [UInt32] = []
-    @usableFromInline var sumSquares: [Double] = []  // Σ count² over bins, kept incrementally
-    @usableFromInline var pendingPrewarm: [Double] = []
-    @usableFromInline var pendingKeepUntil: [Double] = []
+    /// The per-function scalars in one array: every write to a separate array paid its
+    /// own uniqueness check, several per invocation.
+    @usableFromInline var stats: [FunctionStats] = []
+
+    @usableFromInline struct FunctionStats: Sendable {
+        @usableFromInline var total: UInt32 = 0          // in-range samples
+        @usableFromInline var outOfRange: UInt32 = 0
+        @usableFromInline var sumSquares: Double = 0     // Σ count² over bins, kept incrementally
+        @usableFromInline var pendingPrewarm: Double = .nan
+        @usableFromInline var pendingKeepUntil: Double = .nan
+        @inlinable init() {}
+    }
 
     public init(binSeconds: Double = 60, rangeSeconds: Double = 4 * 3600,
                 headPercentile: Double = 0.05, tailPercentile: Double = 0.99,
@@ -52,17 +59,15 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
         self.minSamples = minSamples
     }
 
-    mutating func ensure(_ f: FunctionID) {
-        if f >= total.count {
-            let n = f + 1 - total.count
-            counts.append(contentsOf: repeatElement(0, count: n * bins))
-            fenwick.append(contentsOf: repeatElement(0, count: n * fenwickSize))
-            total.append(contentsOf: repeatElement(0, count: n))
-            outOfRange.append(contentsOf: repeatElement(0, count: n))
-            sumSquares.append(contentsOf: repeatElement(0, count: n))
-            pendingPrewarm.append(contentsOf: repeatElement(.nan, count: n))
-            pendingKeepUntil.append(contentsOf: repeatElement(.nan, count: n))
-        }
+    @inline(__always) mutating func ensure(_ f: FunctionID) {
+        if f >= stats.count { grow(to: f + 1) }
+    }
+
+    @inline(never) mutating func grow(to n: Int) {
+        let more = n - stats.count
+        counts.append(contentsOf: repeatElement(0, count: more * bins))
+        fenwick.append(contentsOf: repeatElement(0, count: more * fenwickSize))
+        stats.append(contentsOf: repeatElement(FunctionStats(), count: more))
     }
 
     public mutating func recordArrival(of f: FunctionID, now: Double, sinceLastArrival: Double?, idleTime: Double?) {
@@ -72,23 +77,27 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
         if b < bins {
             let i = f * bins + b
             let c = Double(counts[i])
-            sumSquares[f] += 2 * c + 1
             counts[i] += 1
-            total[f] += 1
+            stats[f].sumSquares += 2 * c + 1
+            stats[f].total += 1
             var j = b + 1
             let base = f * fenwickSize
-            while j <= fenwickSize { fenwick[base + j - 1] += 1; j += j & -j }
+            while j <= fenwickSize { fenwick[base + j - 1] &+= 1; j &+= j & -j }
         } else {
-            outOfRange[f] += 1
+            stats[f].outOfRange += 1
         }
     }
 
     /// Coefficient of variation of the bin counts of `f`.
     public func binCV(_ f: FunctionID) -> Double {
-        guard f < total.count, total[f] > 0 else { return 0 }
+        f < stats.count ? binCV(stats[f]) : 0
+    }
+
+    @inline(__always) func binCV(_ s: FunctionStats) -> Double {
+        guard s.total > 0 else { return 0 }
         let n = Double(bins)
-        let mean = Double(total[f]) / n
-        let variance = max(0, sumSquares[f] / n - mean * mean)
+        let mean = Double(s.total) / n
+        let variance = max(0, s.sumSquares / n - mean * mean)
         return variance.squareRoot() / mean
     }
 
@@ -96,10 +105,10 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
     /// invocation: (pre-warm, keep-alive end, representative?).
     public func windows(_ f: FunctionID) -> (prewarm: Double, keepAliveEnd: Double, representative: Bool) {
         let range = Double(bins) * binSeconds
-        guard f < total.count, Int(total[f]) >= minSamples, binCV(f) >= cvThreshold else {
-            return (0, range, false)
-        }
-        let n = Double(total[f])
+        guard f < stats.count else { return (0, range, false) }
+        let s = stats[f]
+        guard Int(s.total) >= minSamples, binCV(s) >= cvThreshold else { return (0, range, false) }
+        let n = Double(s.total)
         // Counts are integers, so "cumulative count >= x" is "cumulative count >= ceil(x)".
         let headTarget = max(1, UInt32((headPercentile * n).rounded(.up)))
         let tailTarget = UInt32((tailPercentile * n).rounded(.up))
@@ -113,14 +122,18 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
     }
 
     /// The first bin whose cumulative count reaches `target` (`fenwickSize` if none does).
-    @usableFromInline func firstBin(_ f: FunctionID, reaching target: UInt32) -> Int {
+    @inline(__always) func firstBin(_ f: FunctionID, reaching target: UInt32) -> Int {
         let base = f * fenwickSize
-        var pos = 0, remaining = target, step = fenwickSize
+        // The root slot holds the in-range total: if even that is short, no bin reaches it.
+        if fenwick[base + fenwickSize - 1] < target { return fenwickSize }
+        var pos = 0, remaining = target, step = fenwickSize >> 1
         while step > 0 {
-            if pos + step <= fenwickSize && fenwick[base + pos + step - 1] < remaining {
-                pos += step
-                remaining -= fenwick[base + pos - 1]
-            }
+            // Whether to step right is a coin flip to the branch predictor; as selects
+            // (no branch) the descent costs no mispredictions.
+            let v = fenwick[base + pos + step - 1]
+            let right = v < remaining
+            pos += right ? step : 0
+            remaining -= right ? v : 0
             step >>= 1
         }
         return pos
@@ -132,23 +145,23 @@ public struct HybridHistogramPolicy: KeepAlivePolicy, Sendable {
     public mutating func idleWindow(of f: FunctionID, now: Double, prewarmed: Bool) -> IdleWindow {
         ensure(f)
         if prewarmed {
-            let until = pendingKeepUntil[f]
+            let until = stats[f].pendingKeepUntil
             return IdleWindow(expiresAt: until.isNaN ? now : max(now, until))
         }
         let w = windows(f)
         if w.prewarm > 0 {
-            pendingPrewarm[f] = now + w.prewarm
-            pendingKeepUntil[f] = now + w.keepAliveEnd
+            stats[f].pendingPrewarm = now + w.prewarm
+            stats[f].pendingKeepUntil = now + w.keepAliveEnd
             return IdleWindow(expiresAt: now)       // unload now, pre-warm later
         }
-        pendingPrewarm[f] = .nan
+        stats[f].pendingPrewarm = .nan
         return IdleWindow(expiresAt: now + w.keepAliveEnd)
     }
 
     public mutating func functionGone(_ f: FunctionID, spec: FunctionSpec, now: Double, reason: RemovalReason) -> Double? {
         ensure(f)
-        let p = pendingPrewarm[f]
-        pendingPrewarm[f] = .nan
+        let p = stats[f].pendingPrewarm
+        stats[f].pendingPrewarm = .nan
         return p.isNaN || p < now ? nil : p
     }
 }

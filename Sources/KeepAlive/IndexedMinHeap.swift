@@ -27,6 +27,9 @@ public struct IndexedMinHeap: Sendable {
 
     public func contains(_ slot: Int) -> Bool { slot < position.count && position[slot] >= 0 }
 
+    /// The smallest priority (∞ when empty).
+    @inlinable public var minPriority: Double { entries.first?.priority ?? .infinity }
+
     /// The minimum (slot, priority), if any.
     public var min: (slot: Int, priority: Double)? {
         guard let e = entries.first else { return nil }
@@ -94,8 +97,8 @@ public struct IndexedMinHeap: Sendable {
         while true {
             let l = 2 * i + 1
             if l >= n { break }
-            var c = l
-            if l + 1 < n && entries[l + 1].less(entries[l]) { c = l + 1 }
+            // Which child is smaller is unpredictable: pick it with a select, not a branch.
+            let c = l + (l + 1 < n && entries[l + 1].less(entries[l]) ? 1 : 0)
             let ce = entries[c]
             guard ce.less(e) else { break }
             entries[i] = ce
@@ -146,8 +149,8 @@ public struct TimedEventHeap: Sendable {
             while true {
                 let l = 2 * i + 1
                 if l >= n { break }
-                var c = l
-                if l + 1 < n && items[l + 1].time < items[l].time { c = l + 1 }
+                // Which child is earlier is unpredictable: pick it with a select, not a branch.
+                let c = l + (l + 1 < n && items[l + 1].time < items[l].time ? 1 : 0)
                 guard items[c].time < last.time else { break }
                 items[i] = items[c]
                 i = c

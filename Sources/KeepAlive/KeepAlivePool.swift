@@ -43,13 +43,17 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
     @usableFromInline var cState: [State] = []
     @usableFromInline var cPrev: [Int32] = []
     @usableFromInline var cNext: [Int32] = []
-    @usableFromInline var cGen: [UInt32] = []
     @usableFromInline var cPriority: [Double] = []
     @usableFromInline var cSeq: [UInt64] = []
     @usableFromInline var freeSlots: [Int32] = []
 
     @usableFromInline var idleHeap = IndexedMinHeap()
-    @usableFromInline var deadlines = TimedEventHeap()   // a: slot, b: generation
+    /// Idle deadlines keyed by slot. A container leaving the idle state takes its deadline
+    /// out at once. Left in place and skipped lazily, as before, every idle period added an
+    /// entry that lived as long as its window: HIST's 4-hour windows kept the heap large,
+    /// and popping the stale entries was the largest cost of a HIST replay.
+    @usableFromInline var deadlines = IndexedMinHeap()
+    @usableFromInline var deadlineSeq: UInt64 = 0        // ties: earliest-set deadline first
     @usableFromInline var prewarms = TimedEventHeap()    // a: function
     @usableFromInline var seq: UInt64 = 0
     @usableFromInline var victimScratch: [(slot: Int, priority: Double, seq: UInt64)] = []
@@ -187,13 +191,13 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
         precondition(cState[c] == .busy || prewarmed, "recordEnd on a container that is not running")
         if !prewarmed { lastEnd[f] = lastEnd[f].isNaN ? now : Swift.max(lastEnd[f], now) }
         cState[c] = .idle
-        cGen[c] &+= 1          // a new idle period: deadlines of earlier ones are stale
         linkIdle(c, f)
         let w = policy.idleWindow(of: f, now: now, prewarmed: prewarmed)
         if w.expiresAt <= now {
             remove(c, reason: .expired, now: now)
         } else if w.expiresAt < .infinity {
-            deadlines.push(.init(time: w.expiresAt, a: Int32(c), b: cGen[c]))
+            deadlines.insert(slot: c, priority: w.expiresAt, seq: deadlineSeq)
+            deadlineSeq &+= 1
         }
     }
 
@@ -201,9 +205,8 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
 
     /// The time of the next idle deadline or pre-warm request (∞ if none).
     @inlinable
-    public mutating func nextEventTime() -> Double {
-        while let d = deadlines.top, !isLiveIdle(Int(d.a), gen: d.b) { deadlines.pop() }
-        return Swift.min(deadlines.topTime, prewarms.topTime)
+    public func nextEventTime() -> Double {
+        Swift.min(deadlines.minPriority, prewarms.topTime)
     }
 
     /// Runs the earliest timed event. Returns a container that started a
@@ -213,10 +216,10 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
     public mutating func processNextEvent() -> (container: ContainerID, time: Double)? {
         let dt = nextEventTime()
         if dt == .infinity { return nil }
-        if deadlines.topTime <= prewarms.topTime {
-            let d = deadlines.pop()!
-            observe(d.time)
-            remove(Int(d.a), reason: .expired, now: d.time)
+        if deadlines.minPriority <= prewarms.topTime {
+            let d = deadlines.popMin()!
+            observe(d.priority)
+            remove(d.slot, reason: .expired, now: d.priority)
             return nil
         }
         let p = prewarms.pop()!
@@ -233,9 +236,6 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
         }
         return started
     }
-
-    @inlinable
-    func isLiveIdle(_ c: Int, gen: UInt32) -> Bool { cGen[c] == gen && cState[c] == .idle }
 
     @usableFromInline
     mutating func startPrewarm(_ f: Int, now: Double) -> ContainerID? {
@@ -303,7 +303,6 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
         _usedKB -= sizeKB[f]
         _liveContainers[f] -= 1
         cState[c] = .free
-        cGen[c] &+= 1
         freeSlots.append(Int32(c))
         if reason == .evicted { _evictions += 1 } else { _expirations += 1 }
         if logRemovals { removalLog.append(c) }
@@ -324,7 +323,7 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
             return Int(s)
         }
         cFunc.append(Int32(f)); cState.append(.free); cPrev.append(-1); cNext.append(-1)
-        cGen.append(0); cPriority.append(0); cSeq.append(0)
+        cPriority.append(0); cSeq.append(0)
         return cFunc.count - 1
     }
 
@@ -352,6 +351,7 @@ public struct KeepAlivePool<Policy: KeepAlivePolicy> {
         if n >= 0 { cPrev[Int(n)] = p } else { idleTail[f] = p }
         cPrev[c] = -1; cNext[c] = -1
         _idleKB -= sizeKB[f]
+        deadlines.remove(slot: c)   // no-op when it expired or never had one
     }
 
     @inlinable
@@ -367,3 +367,4 @@ extension KeepAlivePool {
     /// Advances the memory-time integral to `now` (e.g. at the end of a trace).
     public mutating func noteTime(_ now: Double) { observe(now) }
 }
+

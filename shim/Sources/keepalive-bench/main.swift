@@ -104,8 +104,11 @@ print("## Simulator throughput (target >= 5 M invocations/s)")
 print("")
 print("| policy | memory MB | replay M inv/s | cold | dropped |")
 print("|---|---:|---:|---:|---:|")
+// $WARMLANE_BENCH_POLICY (e.g. "HIST") runs the throughput rows of that policy only, for profiling one.
+let onlyPolicy = getenv("WARMLANE_BENCH_POLICY").map { String(cString: $0).uppercased() }
 for mem in [1024.0, 4096.0] {
     func row<P: KeepAlivePolicy>(_ make: () -> P) {
+        if let only = onlyPolicy, make().name.uppercased() != only { return }
         let (r, res) = best(make, memoryMB: mem, w)
         print("| \(res.policy) | \(Int(mem)) | \(mps(r)) | \(res.coldStarts) | \(res.dropped) |")
     }
@@ -116,6 +119,7 @@ for mem in [1024.0, 4096.0] {
     row { HybridHistogramPolicy() }
     row { InterArrivalGDPolicy() }
 }
+if onlyPolicy != nil { exit(0) }   // profiling one policy: the GDSF-only sections would muddle it
 if let trace = w.trace {
     // end-to-end: stream + parse invocations.csv + replay (GDSF, 4 GB)
     var bestT = Double.infinity
