@@ -102,6 +102,28 @@ def test_exec_detach_pid_file_and_ps(ctx):
     assert epid in ps2
 
 
+def test_delete_force_after_detached_exec(ctx):
+    """A detached exec'd process is adopted outside the container (by the host's init here,
+    a subreaper under an engine), so after SIGKILL its zombie waits for that reaper, and
+    the container's init stays in exit until then. delete -f must still remove everything.
+    (Whether it waits for the reaper depends on how fast the host's init reaps here; the
+    QEMU guest, whose init never reaps, checks that warmlane does not wait.)"""
+    b, cid, pid = running(ctx)
+    pf = ctx.workdir / "exec.pid"
+    ctx.rt.ok("exec", "--detach", "--pid-file", pf, cid, "/bin/sleep", "60", timeout=10)
+    epid = int(pf.read_text())
+    ctx.rt.ok("delete", "--force", cid, timeout=20)
+    assert not H.cgroup_dirs_of(cid)
+    for p in (pid, epid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        # Gone, a zombie, or in exit (PF_EXITING) waiting for its reaper.
+        assert fields[0] in ("Z", "X") or int(fields[6]) & 0x4, (p, fields[0])
+
+
 def test_exec_tty_console_socket(ctx):
     b, cid, pid = running(ctx)
     rcv = ConsoleReceiver()
