@@ -5,6 +5,7 @@
 #include <grp.h>
 #include <pty.h>
 #include <sched.h>
+#include <linux/sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -111,6 +112,23 @@ pid_t wl_warmup_spawn(const char *procs_path, int iterations, long interval_us,
     return pid;
 #else
     (void)procs_path; (void)iterations; (void)interval_us; (void)mapping; (void)mapping_size;
+    return -1;
+#endif
+}
+
+pid_t wl_clone_fork_into_cgroup(unsigned long flags, int cgroup_fd) {
+#if defined(SYS_clone3)
+    struct clone_args args;
+    memset(&args, 0, sizeof args);
+    // The low byte of clone(2)'s flags is the exit signal; clone3 takes it apart.
+    args.flags = (flags & ~0xffUL) | CLONE_INTO_CGROUP;
+    args.exit_signal = SIGCHLD;
+    args.cgroup = (uint64_t)cgroup_fd;
+    // No stack: like fork, the child runs on a copy of ours.
+    return (pid_t)syscall(SYS_clone3, &args, sizeof args);
+#else
+    (void)flags; (void)cgroup_fd;
+    errno = ENOSYS;
     return -1;
 #endif
 }

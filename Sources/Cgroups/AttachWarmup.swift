@@ -29,7 +29,12 @@ public enum AttachWarmup {
     /// Starts the helper unless one is running. Call only while single-threaded.
     public static func start() {
         reapDead()
-        guard running == nil, let target = ownCgroupProcsFile() else { return }
+        guard running == nil else { return }
+        let own = OwnCgroups.read()
+        // On a cgroup v2-only host children are born in their cgroup and nothing is moved
+        // (see ChildClone); the helper's own writes would only take the lock they avoid.
+        if own.entries.allSatisfy(\.isUnified) { return }
+        guard let target = ownCgroupProcsFile(own) else { return }
         var mapping: UnsafeMutableRawPointer?
         var size = 0
         // Every 400 us for at most 2 s.
@@ -72,8 +77,8 @@ public enum AttachWarmup {
 
     /// cgroup.procs of our own cgroup in the first hierarchy of /proc/self/cgroup, found
     /// without reading mountinfo (this runs before anything else).
-    static func ownCgroupProcsFile() -> String? {
-        for e in OwnCgroups.read().entries {
+    static func ownCgroupProcsFile(_ own: OwnCgroups) -> String? {
+        for e in own.entries {
             let dir: String
             if e.isUnified {
                 dir = FileSystem.exists("/sys/fs/cgroup/unified/cgroup.procs") ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup"

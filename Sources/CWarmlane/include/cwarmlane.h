@@ -21,6 +21,11 @@ enum {
 /// and 0 in the child. Only safe while the caller is single-threaded.
 pid_t wl_clone_fork(unsigned long flags);
 
+/// Like wl_clone_fork, but the child starts inside the cgroup v2 directory open as
+/// `cgroup_fd` (clone3 with CLONE_INTO_CGROUP), so nothing has to be moved afterwards.
+/// -1 with errno ENOSYS, E2BIG or EINVAL where the kernel lacks it.
+pid_t wl_clone_fork_into_cgroup(unsigned long flags, int cgroup_fd);
+
 /// Starts the cgroup attach warm-up helper (see Cgroups/AttachWarmup.swift): a process that
 /// shares our memory (CLONE_VM, so no page tables are copied and we take no copy-on-write
 /// faults afterwards) and, on its own stack, writes "0" to `procs_path` every `interval_us`

@@ -109,13 +109,25 @@ extension Runtime {
         for (type, fd) in parentJoins {
             try syscall("setns", type.rawValue) { wl_setns(fd, 0) }
         }
-        try SingleThread.check()
-        let pid = wl_clone_fork(config.cloneFlags)
+        // Directories and limits come before the init enters its cgroups, so it never runs
+        // inside a half-configured one (a device list being rewritten would refuse its
+        // mknods). On cgroup v2 that is before clone: the init is born inside.
+        func prepareCgroups() throws {
+            try cgroups.create()
+            try cgroups.apply(spec.linux?.resources)
+            Timeline.mark("cgroup limits applied")
+            if cgroups.isUnifiedOnly, !(spec.linux?.resources?.devices ?? []).isEmpty {
+                // cgroup v2 enforces device rules only through an eBPF program, which this
+                // runtime does not load: the container is limited to the nodes it is given.
+                logger.warning("container \(id): linux.resources.devices is not enforced on cgroup v2 (no eBPF device filter)")
+            }
+        }
+        if cgroups.isUnifiedOnly { try prepareCgroups() }
+        let (pid, bornInCgroup) = try ChildClone.fork(flags: config.cloneFlags, into: cgroups)
         if pid == 0 {
             ContainerInit(plan: plan).run()
         }
         Timeline.mark("init cloned")
-        if pid < 0 { throw SyscallError.last("clone") }
         resources.child = pid
         // The child holds its own copies; closing ours lets us see EOF if it dies.
         resources.closeAll(except: parentSync)
@@ -125,19 +137,12 @@ extension Runtime {
             try writeIDMaps(pid: pid, linux: spec.linux!)
             try UnixSocket.send(parentSync, SyncMessage.mapsWritten.encoded)
         }
-        // The init prepares its mounts meanwhile; cgroup mounts wait for this. Directories and
-        // limits come before the attach, so it never runs inside a half-configured cgroup (a
-        // device list being rewritten would refuse its mknods). The mkdirs queue behind the
-        // attach grace period; the init is busy meanwhile.
-        try cgroups.create()
-        try cgroups.apply(spec.linux?.resources)
-        Timeline.mark("cgroup limits applied")
-        if cgroups.isUnifiedOnly, !(spec.linux?.resources?.devices ?? []).isEmpty {
-            // cgroup v2 enforces device rules only through an eBPF program, which this
-            // runtime does not load: the container is limited to the nodes it is given.
-            logger.warning("container \(id): linux.resources.devices is not enforced on cgroup v2 (no eBPF device filter)")
+        if !bornInCgroup {
+            // The init prepares its mounts meanwhile; cgroup mounts wait for this. The mkdirs
+            // queue behind the attach grace period; the init is busy meanwhile.
+            if !cgroups.isUnifiedOnly { try prepareCgroups() }
+            try cgroups.attach(pid: pid)
         }
-        try cgroups.attach(pid: pid)
         AttachWarmup.stop()
         Timeline.mark("init attached to cgroups")
         try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)

@@ -73,19 +73,18 @@ extension Runtime {
         defer { close(parentSync) }
 
         for fd in parentJoins { try syscall("setns", "pid/time") { wl_setns(fd, 0) } }
-        try SingleThread.check()
         let plan = ExecPlan(process: process, syncFD: childSync, joins: joins, consoleSocketFD: consoleFD,
                             preserveFDs: options.preserveFDs, seccomp: c.record.spec.linux?.seccomp)
         Timeline.mark("namespaces opened")
-        let pid = wl_clone_fork(0)
+        // On cgroup v2 the process is born in the container's cgroup (see ChildClone).
+        let (pid, bornInCgroup) = try ChildClone.fork(flags: 0, into: c.record.cgroups)
         if pid == 0 { ExecInit(plan: plan).run() }
-        if pid < 0 { throw SyscallError.last("clone") }
         for fd in fds where fd != relayPair?.0 { close(fd) }
         fds = relayPair.map { [$0.0] } ?? []
 
         do {
             Timeline.mark("child cloned")
-            try c.record.cgroups.join(pid: pid)
+            if !bornInCgroup { try c.record.cgroups.join(pid: pid) }
             AttachWarmup.stop()
             Timeline.mark("child attached to cgroups")
             try UnixSocket.send(parentSync, SyncMessage.cgroupsJoined.encoded)

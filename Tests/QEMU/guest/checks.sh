@@ -329,6 +329,36 @@ c_delete_after_sigkill() {
     [ -z "$WHY" ]
 }
 
+c_exec() {
+    # exec'd processes are born in the container's cgroup (clone3 CLONE_INTO_CGROUP) and
+    # their exit status comes back.
+    mkb exec /wl/exec '{"pids": {"limit": 20}}' '["sleep", "1000"]'
+    wl run -d -b /b/exec wlexec > /tmp/exec.log 2>&1 || { why "run -d failed: $(cat /tmp/exec.log)"; return 1; }
+    wl exec -d --pid-file /tmp/exec.pid wlexec sleep 1000 > /tmp/exec.log 2>&1 || why "exec -d failed: $(cat /tmp/exec.log)"
+    epid=$(cat /tmp/exec.pid 2>/dev/null)
+    [ "$(cat /proc/$epid/cgroup 2>&1)" = "0::/wl/exec" ] || why "exec'd $epid is in '$(cat /proc/$epid/cgroup 2>&1)'"
+    wl exec wlexec sh -c 'exit 3'; rc=$?
+    [ $rc = 3 ] || why "exec exit status $rc, want 3"
+    out=$(wl delete -f wlexec 2>&1) || why "delete -f rc=$?: $out"
+    gone $CG/wl/exec || why "$CG/wl/exec still exists after delete"
+    [ -z "$WHY" ]
+}
+
+# Not a pass/fail check: how long a `run` of `true` takes after a quiet second, when the
+# kernel's cgroup locks are cold (TCG: absolute numbers are slow; compare binaries).
+i_cold_run() {
+    mkb cold "" '{"pids": {"limit": 7}}' '["true"]'
+    times=""
+    for n in 1 2 3 4 5; do
+        sleep 1
+        a=$(cut -d' ' -f1 /proc/uptime)
+        wl run -b /b/cold wlcold$n > /dev/null 2>&1
+        b=$(cut -d' ' -f1 /proc/uptime)
+        times="$times $(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.0f", (b - a) * 1000 }')"
+    done
+    echo "INFO cold run (ms, /proc/uptime resolution):$times"
+}
+
 T0=$(up)
 check "guest: pure cgroup v2 (cgroup2 at $CG, no v1, cpu/memory/pids available)" c_env
 check "features: JSON with ociVersionMin, cgroup namespace and linux.cgroup.v2=true" c_features
@@ -345,6 +375,8 @@ check "pause: status paused, cgroup.freeze=1, frozen 1, counter stops" c_pause
 check "resume: status running, frozen 0, counter moves again" c_resume
 check "delete -f (paused container) removes /sys/fs/cgroup/wl/pause" c_delete_paused_force
 check "delete after SIGKILL of the init removes /sys/fs/cgroup/wl/killed" c_delete_after_sigkill
+check "exec: born in the container's cgroup (0::/wl/exec), exit status passed through" c_exec
+[ -z "$ONLY" ] && i_cold_run
 echo "INFO checks took $(awk -v a="$T0" -v b="$(up)" 'BEGIN { printf "%.1f", b - a }')s (guest uptime $(up)s)"
 echo "WLQ-SUMMARY $PASSED passed, $FAILED failed"
 echo "WLQ-DONE"
