@@ -19,8 +19,11 @@ extension Runtime {
     /// gets its own user, capabilities, rlimits and no_new_privs. Returns its exit code, or 0
     /// once it has exec'd when detached.
     public func exec(id: String, options: ExecOptions) throws -> Int32 {
-        let c = try container(id)
-        Timeline.mark("state loaded")
+        try exec(container(id), options: options)
+    }
+
+    /// The same, for a container already loaded (the CLI reads it to build the process).
+    public func exec(_ c: Container, options: ExecOptions) throws -> Int32 {
         switch c.status {
         case .running, .created: break
         case .paused where options.ignorePaused: break

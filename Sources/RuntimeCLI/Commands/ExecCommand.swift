@@ -58,17 +58,20 @@ struct ExecFlags: Equatable {
     var command: [String] = []
 
     func execute(_ runtime: Runtime, id: String) throws -> Int32 {
-        var o = ExecOptions(process: try buildProcess(runtime, id: id))
+        // Read the state once: the process may be built from the container's own.
+        let container = try runtime.container(id)
+        Timeline.mark("state loaded")
+        var o = ExecOptions(process: try buildProcess(container))
         o.consoleSocket = consoleSocket
         o.detach = detach
         o.pidFile = pidFile
         o.preserveFDs = preserveFDs
         o.ignorePaused = ignorePaused
-        return try runtime.exec(id: id, options: o)
+        return try runtime.exec(container, options: o)
     }
 
     /// --process as given; otherwise the container's own process with the flags applied.
-    func buildProcess(_ runtime: Runtime, id: String) throws -> OCI.Process {
+    func buildProcess(_ container: Container) throws -> OCI.Process {
         if let path = process {
             let bytes: [UInt8]
             do { bytes = try FileSystem.read(path) } catch { throw RuntimeError.config("cannot read \(path): \(error)") }
@@ -76,7 +79,7 @@ struct ExecFlags: Equatable {
             catch { throw RuntimeError.config("\(path): invalid process JSON: \(error)") }
         }
         guard !command.isEmpty else { throw ValidationError("exec needs a command (or --process)") }
-        var p = try runtime.container(id).record.spec.process ?? OCI.Process()
+        var p = container.record.spec.process ?? OCI.Process()
         p.args = command
         p.terminal = tty
         p.consoleSize = nil
