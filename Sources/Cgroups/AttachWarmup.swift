@@ -28,7 +28,7 @@ public enum AttachWarmup {
 
     /// Starts the helper unless one is running. Call only while single-threaded.
     public static func start() {
-        reapDead()
+        reap(waiting: false)
         guard running == nil else { return }
         let own = OwnCgroups.read()
         // On a cgroup v2-only host children are born in their cgroup and nothing is moved
@@ -57,19 +57,17 @@ public enum AttachWarmup {
     /// the grace period the helper is sitting in.
     public static func finish() {
         stop()
-        for h in dying {
-            var status: Int32 = 0
-            while waitpid(h.pid, &status, 0) < 0 && errno == EINTR {}
-            munmap(h.mapping, h.mappingSize)
-        }
-        dying.removeAll()
+        reap(waiting: true)
     }
 
-    /// Reaps helpers that are already dead; only then is the stack they shared with us unmapped.
-    private static func reapDead() {
+    /// Reaps killed helpers (waiting for them, or only those already dead); only then is the
+    /// stack they shared with us unmapped.
+    private static func reap(waiting: Bool) {
         dying = dying.filter { h in
             var status: Int32 = 0
-            guard waitpid(h.pid, &status, WNOHANG) == h.pid else { return true }
+            var r: pid_t
+            repeat { r = waitpid(h.pid, &status, waiting ? 0 : WNOHANG) } while r < 0 && errno == EINTR
+            guard r == h.pid || (r < 0 && errno == ECHILD) else { return true }
             munmap(h.mapping, h.mappingSize)
             return false
         }

@@ -69,6 +69,22 @@ struct StateTests {
         #expect(throws: RuntimeError.self) { try store.load("cfg") }
     }
 
+    /// Earlier versions kept the spec inside state.json; such containers still load.
+    @Test func stateWithTheSpecInlineStillLoads() throws {
+        defer { try? FileSystem.removeTree(store.root) }
+        try store.reserve("old")
+        var r = record("old", identity: ProcessIdentity(pid: 1, startTime: 2))
+        r.spec.hostname = "inline"
+        try store.save(r)
+        // Today's state.json ends in "}": put the spec back in, as earlier versions had it.
+        let state = try FileSystem.readString(store.stateFile("old"))
+        let spec = try FileSystem.readString(store.configFile("old"))
+        let legacy = String(state.dropLast()) + ",\"spec\":" + spec + "}"
+        try FileSystem.write(store.stateFile("old"), legacy, flags: O_WRONLY | O_TRUNC)
+        unlink(store.configFile("old"))
+        #expect(try store.load("old") == r)
+    }
+
     @Test func runcErrorWording() {
         #expect(RuntimeError.notExist(id: "x").description == "container x does not exist")
         #expect(RuntimeError.notRunning.description == "container not running")

@@ -51,12 +51,21 @@ public struct StateStore: Sendable {
         guard let bytes = try? FileSystem.read(stateFile(id)) else { throw RuntimeError.notExist(id: id) }
         do {
             var record = try JSONDecoder().decode(ContainerRecord.self, from: Data(bytes))
-            record.spec = try JSONDecoder().decode(Spec.self, from: Data(try FileSystem.read(configFile(id))))
+            if let config = try? FileSystem.read(configFile(id)) {
+                record.spec = try JSONDecoder().decode(Spec.self, from: Data(config))
+            } else {
+                // Containers created by earlier versions keep the spec inside state.json;
+                // they must stay manageable (state, kill, delete) across an upgrade.
+                record.spec = try JSONDecoder().decode(SpecInState.self, from: Data(bytes)).spec
+            }
             return record
         } catch {
             throw RuntimeError.config("corrupt state for container \(id): \(error)")
         }
     }
+
+    /// state.json as earlier versions wrote it, with the spec inline.
+    private struct SpecInState: Decodable { let spec: Spec }
 
     public func remove(_ id: String) throws {
         try FileSystem.removeTree(directory(id))
